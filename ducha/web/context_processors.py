@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from ducha.org.roles import Role
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """What the navigation bar needs on every page."""
+    user = request.user
+    role = getattr(user, "role", "") if user.is_authenticated else ""
+    return {
+        "nav_role": role,
+        "nav_role_label": Role(role).label if role else "",
+        "nav_is_system_admin": role == Role.SYSTEM_ADMIN,
+    }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Every check of the project, as `make test` runs it: lint, types, the suite on SQLite and on
+# PostgreSQL, with the browser tests in headless Debian chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+export PYTHONDONTWRITEBYTECODE=1
+start=$(date +%s)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "ruff"
+ruff check ducha tests bench scripts
+step "mypy (strict on ducha/rules)"
+mypy ducha
+
+step "services: chromium and PostgreSQL"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing; install Debian's package: sudo apt-get install -y chromium" >&2; exit 1
+  fi
+fi
+chromium --version
+PGHOST_ADDR=127.0.0.1
+if ! pg_isready -q -h "$PGHOST_ADDR" -p 5432; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST_ADDR" -p 5432 && break; sleep 1; done
+fi
+pg_isready -h "$PGHOST_ADDR" -p 5432
+
+export DUCHA_DATA_DIR="$PWD/var/test"
+rm -rf "$DUCHA_DATA_DIR" && mkdir -p "$DUCHA_DATA_DIR" test-artifacts
+ducha collectstatic --noinput -v 0
+
+step "pytest on SQLite"
+DUCHA_DATABASE_URL="sqlite:///$DUCHA_DATA_DIR/ducha.sqlite3" pytest -p no:cacheprovider "$@"
+
+step "pytest on PostgreSQL"
+# A throwaway database per run: pytest-django creates test_<name> and drops it afterwards.
+DUCHA_DATABASE_URL="postgres://postgres@$PGHOST_ADDR:5432/ducha_ci_$$" pytest -p no:cacheprovider "$@"
+
+printf '\nmake test: all checks passed in %ss\n' "$(( $(date +%s) - start ))"

@@ -1,0 +1,88 @@
+"""Shared fixtures: the personas every feature's tests speak of.
+
+Personas (a small city, built per test):
+  alice   supervision office (督查室) — sees every unit
+  gina    general office (市政府办)
+  percy   performance office (绩效办)
+  mayor   the mayor — sees every unit
+  victor  vice mayor whose portfolio is {fgw, wancheng}
+  ursula  unit administrator of fgw (发改委)
+  sam     unit staff of fgw
+  carl    unit staff of czj (财政局) — another unit
+  sysop   system administrator; sec: security administrator; audrey: auditor
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import override_settings
+
+from ducha.org.models import LeaderKind, LeaderPost, Unit, UnitKind, User
+from ducha.org.roles import Role
+
+PASSWORD = "pw-for-tests-only"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # PBKDF2 at a million iterations is right for production and wrong for a test suite.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@dataclass
+class City:
+    units: dict[str, Unit]
+    people: dict[str, User]
+
+    def __getattr__(self, name: str) -> User:
+        try:
+            return self.people[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def make_city() -> City:
+    units = {
+        code: Unit.objects.create(code=code, name=name, short_name=name, kind=kind)
+        for code, name, kind in [
+            ("dcs", "市人民政府督查室", UnitKind.OFFICE),
+            ("zfb", "市人民政府办公室", UnitKind.OFFICE),
+            ("jxb", "市绩效管理办公室", UnitKind.OFFICE),
+            ("fgw", "市发展和改革委员会", UnitKind.DEPARTMENT),
+            ("czj", "市财政局", UnitKind.DEPARTMENT),
+            ("wancheng", "宛城区人民政府", UnitKind.COUNTY),
+            ("gxq", "高新区管委会", UnitKind.ZONE),
+        ]
+    }
+
+    def person(username: str, role: str, unit: str | None = None) -> User:
+        return User.objects.create_user(
+            username=username, password=PASSWORD, name=username.title(), role=role,
+            unit=units[unit] if unit else None,
+        )
+
+    people = {
+        "alice": person("alice", Role.SUPERVISION_OFFICE, "dcs"),
+        "gina": person("gina", Role.GENERAL_OFFICE, "zfb"),
+        "percy": person("percy", Role.PERFORMANCE_OFFICE, "jxb"),
+        "mayor": person("mayor", Role.LEADER),
+        "victor": person("victor", Role.LEADER),
+        "ursula": person("ursula", Role.UNIT_ADMIN, "fgw"),
+        "sam": person("sam", Role.UNIT_STAFF, "fgw"),
+        "carl": person("carl", Role.UNIT_STAFF, "czj"),
+        "sysop": person("sysop", Role.SYSTEM_ADMIN),
+        "sec": person("sec", Role.SECURITY_ADMIN),
+        "audrey": person("audrey", Role.AUDITOR),
+    }
+    LeaderPost.objects.create(person=people["mayor"], kind=LeaderKind.MAYOR, title="市长")
+    post = LeaderPost.objects.create(person=people["victor"], kind=LeaderKind.VICE_MAYOR, title="副市长")
+    post.portfolio.set([units["fgw"], units["wancheng"]])
+    return City(units, people)
+
+
+@pytest.fixture
+def city(db) -> City:
+    return make_city()

@@ -1,0 +1,66 @@
+"""The demo city (issue 2 §6): the units the seed names, about forty departments, a mayor and
+vice mayors with portfolios, one account per role; deterministic and idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from ducha.org.demo import build_demo_organisation
+from ducha.org.models import LeaderKind, LeaderPost, Section, Unit, UnitKind, UnitPost, User
+from ducha.org.roles import Role
+
+SEED_COUNTIES = "宛城区 卧龙区 南召县 方城县 西峡县 镇平县 内乡县 淅川县 社旗县 唐河县 新野县 桐柏县 邓州市".split()
+SEED_ZONES = ["城乡一体化示范区", "高新区", "鸭河工区", "官庄工区"]
+
+
+def _snapshot():
+    return (
+        sorted(Unit.objects.values_list("code", "name", "kind")),
+        sorted(User.objects.values_list("username", "name", "role", "unit__code", "password")),
+        sorted(UnitPost.objects.values_list("unit__code", "person__username", "kind")),
+        sorted(LeaderPost.objects.values_list("person__username", "portfolio__code")),
+        Section.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_demo_city_has_the_seed_units_and_is_idempotent():
+    build_demo_organisation()
+    first = _snapshot()
+    build_demo_organisation()
+    assert _snapshot() == first
+
+    short = set(Unit.objects.values_list("short_name", flat=True))
+    assert set(SEED_COUNTIES) <= short and set(SEED_ZONES) <= short
+    assert Unit.objects.filter(kind=UnitKind.COUNTY).count() == 13
+    assert Unit.objects.filter(kind=UnitKind.ZONE).count() == 4
+    assert 35 <= Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() <= 45
+    assert {"发展和改革委员会", "财政局", "住房和城乡建设局", "交通运输局"} <= {
+        n.removeprefix("市") for n in Unit.objects.values_list("name", flat=True)
+    }
+    assert LeaderPost.objects.filter(kind=LeaderKind.MAYOR).count() == 1
+    assert 7 <= LeaderPost.objects.filter(kind=LeaderKind.VICE_MAYOR).count() <= 9
+    # Every unit but the city offices is in exactly one vice mayor's portfolio.
+    for unit in Unit.objects.exclude(kind=UnitKind.OFFICE):
+        assert unit.leader_posts.count() == 1, unit.name
+    # Every unit has a principal and a leader in charge (S1.16 holds both to account).
+    assert UnitPost.objects.filter(kind="principal").count() == Unit.objects.count()
+    assert set(User.objects.exclude(role="").values_list("role", flat=True)) == set(Role.values)
+
+
+@pytest.mark.django_db
+def test_demo_accounts_can_log_in_and_others_cannot(client):
+    build_demo_organisation()
+    for username in ["duchashi", "fgw_staff", "shizhang", "sysadmin"]:
+        assert client.login(username=username, password="demo-only-2026"), username
+    assert not User.objects.get(username="fsz_gy").has_usable_password()
+
+
+@pytest.mark.django_db
+def test_demo_command_prints_accounts_with_a_demo_only_warning(capsys):
+    call_command("demo", no_serve=True)
+    out = capsys.readouterr().out
+    assert "DEMO ONLY" in out and "演示数据，仅供演示" in out
+    for username in ["duchashi", "zhengfuban", "jixiaoban", "shizhang", "fgw_admin", "sysadmin", "secadmin", "auditor"]:
+        assert username in out
