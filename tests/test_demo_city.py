@@ -10,7 +10,7 @@ from ducha.org.demo import build_demo_organisation
 from ducha.org.models import LeaderKind, LeaderPost, Section, Unit, UnitKind, UnitPost, User
 from ducha.org.roles import Role
 
-SEED_COUNTIES = "宛城区 卧龙区 南召县 方城县 西峡县 镇平县 内乡县 淅川县 社旗县 唐河县 新野县 桐柏县 邓州市".split()
+SEED_COUNTIES = ["宛城区", "卧龙区", "南召县", "方城县", "西峡县", "镇平县", "内乡县", "淅川县", "社旗县", "唐河县", "新野县", "桐柏县", "邓州市"]
 SEED_ZONES = ["城乡一体化示范区", "高新区", "鸭河工区", "官庄工区"]
 
 

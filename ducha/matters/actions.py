@@ -1,0 +1,326 @@
+"""Every write to a matter: validate, guarded update, an event row, notifications on commit.
+
+Two people acting on the same matter at once (one closes it, the other returns it): the
+guarded UPDATE lets exactly one win; the other gets ``ConcurrentChange`` and is told.
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ducha.matters.access import access_matter_by_id, actor_kinds, can_create_matters
+from ducha.matters.models import (
+    PROPOSAL_SOURCES,
+    Assignment,
+    CoUnitPart,
+    ExtensionRequest,
+    ExtensionStatus,
+    Matter,
+    MatterEvent,
+    Milestone,
+    Rectification,
+    RectificationSource,
+    Source,
+    Status,
+)
+from ducha.org.models import LeaderPost, Section, Unit, User
+from ducha.rules.lifecycle import Actor, TransitionError, check_transition
+from ducha.rules.lifecycle import Status as LStatus
+from ducha.rules.workdays import UncoveredYear, schedule_backwards
+from ducha.workcal import service as workcal
+
+
+class MatterError(ValueError):
+    """Bad input or a step that is not allowed; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str] | str) -> None:
+        self.errors = errors if isinstance(errors, dict) else {"__all__": errors}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+class ConcurrentChange(MatterError):
+    """Someone else changed the matter first; reload and try again."""
+
+
+@dataclass
+class CoUnitInput:
+    unit_id: int
+    part: str
+    due_date: date
+
+
+@dataclass
+class AssignmentInput:
+    unit_id: int
+    section_id: int | None = None
+    person_id: int | None = None
+    task: str = ""
+
+
+@dataclass
+class MatterInput:
+    title: str
+    source: str
+    lead_unit_id: int
+    responsible_leader_id: int
+    start_date: date
+    goal: str = ""
+    due_date: date | None = None
+    source_ref: str = ""
+    instructed_by_id: int | None = None
+    instruction_text: str = ""
+    projects: str = ""
+    standard: str = ""
+    target_quantity: Decimal | None = None
+    target_unit: str = ""
+    qualitative_standard: str = ""
+    proposer: str = ""
+    co_units: Sequence[CoUnitInput] = field(default_factory=list)
+    assignments: Sequence[AssignmentInput] = field(default_factory=list)
+    milestones: int = 0
+    classified: bool = False
+    year: int | None = None
+
+
+def _months_later(d: date, months: int) -> date:
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(d.day, pycalendar.monthrange(year, month)[1]))
+
+
+def proposal_limit_months() -> int:
+    """Handling limit of NPC suggestions and CPPCC proposals from assignment (setting, default 3)."""
+    return int(getattr(settings, "DUCHA_PROPOSAL_LIMIT_MONTHS", 3))
+
+
+def rework_workdays() -> int:
+    """Working days a unit gets to put right a matter returned for rework (setting, default 10)."""
+    return int(getattr(settings, "DUCHA_REWORK_WORKDAYS", 10))
+
+
+def _validate(data: MatterInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if data.classified:
+        # S5.2: classified documents stay off the network; not even the title is recorded here.
+        return {"classified": "涉密事项不得在本系统办理，只能登记编号，请按涉密文件管理规定线下办理 "
+                              "(classified matters are refused: only a reference number may be recorded)"}
+    if not data.title.strip():
+        errors["title"] = "请填写事项名称 (title is required)"
+    if data.source not in Source.values:
+        errors["source"] = f"未知来源 {data.source!r} (unknown source)"
+    if not data.goal.strip():
+        errors["goal"] = "请填写工作目标 (goal is required, S2.1)"
+    if data.target_quantity is None and not data.qualitative_standard.strip():
+        errors["target_quantity"] = "请填写定量目标（数量和单位）或定性标准 (a measurable target or a qualitative standard, S2.2)"
+    if data.target_quantity is not None and (data.target_quantity <= 0 or not data.target_unit.strip()):
+        errors["target_quantity"] = "定量目标须为正数并注明计量单位 (a positive quantity with its unit)"
+    if not Unit.objects.filter(pk=data.lead_unit_id, is_active=True).exists():
+        errors["lead_unit"] = "牵头单位不存在 (no such lead unit)"
+    if not LeaderPost.objects.filter(person_id=data.responsible_leader_id).exists():
+        errors["responsible_leader"] = "责任领导须为市领导 (the responsible leader must be a city leader)"
+    if data.instructed_by_id and not LeaderPost.objects.filter(person_id=data.instructed_by_id).exists():
+        errors["instructed_by"] = "批示领导须为市领导 (instructions come from a city leader)"
+    if data.source == Source.INSTRUCTION and not data.instruction_text.strip():
+        errors["instruction_text"] = "领导批示须录入批示内容 (the instruction's text is required)"
+    computed = data.source in PROPOSAL_SOURCES or data.source == Source.UNIT_REQUEST
+    if not computed and data.due_date is None:
+        errors["due_date"] = "请填写完成时限 (a due date is required)"
+    if data.due_date is not None and data.due_date < data.start_date:
+        errors["due_date"] = "完成时限早于起始日期 (due date before start date)"
+    seen: set[int] = {data.lead_unit_id}
+    for i, co in enumerate(data.co_units, start=1):
+        if co.unit_id in seen:
+            errors[f"co_units.{i}"] = "配合单位重复或与牵头单位相同 (co-unit repeated or same as lead unit)"
+        seen.add(co.unit_id)
+        if not co.part.strip():
+            errors[f"co_units.{i}"] = "请填写配合单位承担的任务 (the co-unit's part is required)"
+        if data.due_date is not None and co.due_date > data.due_date:
+            errors[f"co_units.{i}"] = "配合任务时限晚于事项时限 (a co-unit's due date is after the matter's)"
+    if data.co_units and Unit.objects.filter(pk__in=[c.unit_id for c in data.co_units]).count() != len(
+        {c.unit_id for c in data.co_units}
+    ):
+        errors.setdefault("co_units", "配合单位不存在 (no such co-unit)")
+    for i, a in enumerate(data.assignments, start=1):
+        if a.section_id is None and a.person_id is None:
+            errors[f"assignments.{i}"] = "须指定科室或责任人 (a section or a person)"
+        if a.section_id and not Section.objects.filter(pk=a.section_id, unit_id=a.unit_id).exists():
+            errors[f"assignments.{i}"] = "科室不属于该单位 (the section is not in that unit)"
+        if a.person_id and not User.objects.filter(pk=a.person_id, unit_id=a.unit_id).exists():
+            errors[f"assignments.{i}"] = "责任人不属于该单位 (the person is not in that unit)"
+    if not 0 <= data.milestones <= 24:
+        errors["milestones"] = "时间节点数应在 0 到 24 之间 (0 to 24 milestones)"
+    return errors
+
+
+def _next_number(year: int) -> str:
+    last = Matter.objects.filter(year=year).aggregate(m=Max("number"))["m"]
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"DB{year}-{seq:04d}"
+
+
+def _event(matter: Matter, actor: User | None, action: str, *, old: str = "", new: str = "",
+           reason: str = "", **data: Any) -> MatterEvent:
+    return MatterEvent.objects.create(
+        matter=matter, actor=actor, action=action, from_status=old, to_status=new, reason=reason, data=data
+    )
+
+
+def _notify(callback: Callable[[], None] | None) -> None:
+    if callback is not None:
+        transaction.on_commit(callback)
+
+
+@transaction.atomic
+def do_create_matter(*, actor: User, data: MatterInput, today: date | None = None) -> Matter:
+    """Create a draft matter with its co-unit parts, assignments and backward-scheduled milestones."""
+    if not can_create_matters(actor):
+        raise MatterError("只有督查室或市政府办可以立项 (only the supervision or general office creates matters)")
+    errors = _validate(data)
+    if errors:
+        raise MatterError(errors)
+    today = today or workcal.today()
+    deadline = None
+    due = data.due_date
+    if data.source == Source.UNIT_REQUEST:
+        # S1.13: 3 working days for one handling department, "one week" for several.
+        deadline = workcal.create_handling_deadline(
+            data.start_date, 1 + len(data.co_units), label=data.title[:200]
+        )
+        due = deadline.due_date
+    elif data.source in PROPOSAL_SOURCES and due is None:
+        due = _months_later(data.start_date, proposal_limit_months())
+    year = data.year or (due or data.start_date).year
+    matter = Matter.objects.create(
+        year=year, number=_next_number(year), title=data.title.strip(), source=data.source,
+        source_ref=data.source_ref, instructed_by_id=data.instructed_by_id, instruction_text=data.instruction_text,
+        goal=data.goal, projects=data.projects, standard=data.standard, target_quantity=data.target_quantity,
+        target_unit=data.target_unit, qualitative_standard=data.qualitative_standard,
+        responsible_leader_id=data.responsible_leader_id, lead_unit_id=data.lead_unit_id,
+        start_date=data.start_date, due_date=due, workday_deadline=deadline,
+        handling_departments=(1 + len(data.co_units)) if deadline else None,
+        proposer=data.proposer, created_by=actor,
+    )
+    CoUnitPart.objects.bulk_create(
+        CoUnitPart(matter=matter, unit_id=c.unit_id, part=c.part, due_date=c.due_date) for c in data.co_units
+    )
+    Assignment.objects.bulk_create(
+        Assignment(matter=matter, unit_id=a.unit_id, section_id=a.section_id, person_id=a.person_id, task=a.task)
+        for a in data.assignments
+    )
+    if data.milestones and due is not None:
+        schedule_milestones(matter, data.milestones)
+    _event(matter, actor, "create", new=Status.DRAFT, due=str(due) if due else None)
+    return matter
+
+
+def schedule_milestones(matter: Matter, count: int) -> list[Milestone]:
+    """S2.3 倒排工期: ``count`` time nodes spread back from the deadline onto working days."""
+    if matter.due_date is None:
+        raise MatterError({"milestones": "时限待确认，无法倒排节点 (no deadline yet)"})
+    try:
+        dates = schedule_backwards(workcal.get_calendar(), matter.start_date, matter.due_date, count)
+    except UncoveredYear as e:
+        raise MatterError({"milestones": str(e)}) from e
+    matter.milestones.all().delete()
+    return Milestone.objects.bulk_create(
+        Milestone(matter=matter, title=f"节点{i}：完成{round(100 * i / len(dates))}%", due_date=d, sort_order=i)
+        for i, d in enumerate(dates, start=1)
+    )
+
+
+def do_transition_matter(
+    *, actor: User, matter_id: int, action: str, reason: str = "", today: date | None = None,
+    notify: Callable[[], None] | None = None,
+) -> Matter:
+    """Apply one step of the lifecycle table (ducha.rules.lifecycle) with a guarded UPDATE."""
+    today = today or workcal.today()
+    with transaction.atomic():
+        matter = access_matter_by_id(actor, matter_id)
+        kinds = actor_kinds(actor, matter)
+        current = LStatus(matter.status)
+        transition = None
+        problems = []
+        for kind in sorted(kinds):
+            try:
+                transition = check_transition(action, current, kind, reason)
+                break
+            except TransitionError as e:
+                problems.append(str(e))
+        if transition is None:
+            raise MatterError(problems[0] if problems else "无权办理此事项 (you cannot act on this matter)")
+        changes: dict[str, Any] = {"status": transition.target.value, "updated_at": timezone.now()}
+        if action == "claim":
+            changes["completed_on"] = today
+        elif action == "close":
+            changes["closed_on"] = today
+            changes["progress"] = 100
+        elif action == "return":
+            changes["completed_on"] = None
+        rows = Matter.objects.filter(pk=matter.pk, status=current.value).update(**changes)
+        if rows != 1:
+            raise ConcurrentChange("事项已被他人办理，请刷新后重试 (someone else changed this matter; reload)")
+        if action == "return":
+            Rectification.objects.create(
+                matter=matter, unit_id=matter.lead_unit_id, source=RectificationSource.RETURNED, demand=reason,
+                due_date=workcal.get_calendar().add_workdays(today, rework_workdays()),
+            )
+        if action == "claim":
+            matter.rectifications.filter(rectified_on__isnull=True).update(rectified_on=today)
+        _event(matter, actor, action, old=current.value, new=transition.target.value, reason=reason)
+        _notify(notify)
+        matter.refresh_from_db()
+        return matter
+
+
+def do_request_extension(
+    *, actor: User, matter_id: int, requested_due: date, reason: str
+) -> ExtensionRequest:
+    with transaction.atomic():
+        matter = access_matter_by_id(actor, matter_id)
+        if Actor.LEAD_UNIT not in actor_kinds(actor, matter):
+            raise MatterError("只有牵头单位可以申请延期 (only the lead unit may ask for an extension)")
+        if matter.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+            raise MatterError("事项不在办理中，不能申请延期 (the matter is not being worked on)")
+        if not reason.strip():
+            raise MatterError({"reason": "请说明延期理由 (a reason is required)"})
+        if matter.due_date is not None and requested_due <= matter.due_date:
+            raise MatterError({"requested_due": "申请时限须晚于现时限 (the new date must be later)"})
+        if matter.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            raise MatterError("已有待审批的延期申请 (an extension request is already pending)")
+        request = ExtensionRequest.objects.create(
+            matter=matter, requested_by=actor, old_due=matter.due_date, requested_due=requested_due, reason=reason
+        )
+        _event(matter, actor, "extension_request", reason=reason, requested_due=str(requested_due))
+        return request
+
+
+def do_decide_extension(*, actor: User, request_id: int, approve: bool, note: str = "") -> ExtensionRequest:
+    with transaction.atomic():
+        request = ExtensionRequest.objects.select_related("matter").get(pk=request_id)
+        matter = access_matter_by_id(actor, request.matter_id)
+        if Actor.SUPERVISOR not in actor_kinds(actor, matter):
+            raise MatterError("只有督查室可以审批延期 (only the supervision office decides extensions)")
+        if not approve and not note.strip():
+            raise MatterError({"note": "不予批准须说明理由 (a refusal needs a reason)"})
+        new_status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+        rows = ExtensionRequest.objects.filter(pk=request.pk, status=ExtensionStatus.PENDING).update(
+            status=new_status, decided_by=actor, decided_at=timezone.now(), decision_note=note
+        )
+        if rows != 1:
+            raise ConcurrentChange("该申请已被审批 (this request was already decided)")
+        if approve:
+            Matter.objects.filter(pk=matter.pk).update(due_date=request.requested_due, updated_at=timezone.now())
+        _event(matter, actor, "extension_" + new_status, reason=note, old_due=str(request.old_due),
+               new_due=str(request.requested_due) if approve else None)
+        request.refresh_from_db()
+        return request

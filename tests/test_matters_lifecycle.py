@@ -1,0 +1,186 @@
+"""Supervised matters (issue 4 §1–2): creation with the S2.1 fields, the lifecycle table
+applied with guarded updates, extension requests, and who may do what.
+
+Personas from conftest: alice (supervision office) creates and closes, sam and ursula
+(fgw, the lead unit) work and claim, carl (czj) is another unit, victor the vice mayor."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ducha.matters.access import access_matter_by_id, visible_matters
+from ducha.matters.actions import (
+    ConcurrentChange,
+    CoUnitInput,
+    MatterError,
+    MatterInput,
+    do_create_matter,
+    do_decide_extension,
+    do_request_extension,
+    do_transition_matter,
+)
+from ducha.matters.models import Matter, MatterEvent, Rectification, Source, Status
+
+
+def matter_input(city, **overrides) -> MatterInput:
+    values = dict(
+        title="中心城区两度两力提升行动", source=Source.KEY_WORK, lead_unit_id=city.units["fgw"].id,
+        responsible_leader_id=city.victor.id, start_date=date(2026, 1, 5), due_date=date(2026, 12, 31),
+        goal="完成年度目标", target_quantity=Decimal("12"), target_unit="个",
+    )
+    values.update(overrides)
+    return MatterInput(**values)
+
+
+@pytest.fixture
+def matter(city):
+    m = do_create_matter(actor=city.alice, data=matter_input(city, co_units=[
+        CoUnitInput(unit_id=city.units["czj"].id, part="资金保障", due_date=date(2026, 6, 30)),
+    ]))
+    return do_transition_matter(actor=city.alice, matter_id=m.id, action="assign")
+
+
+def test_s2_1_required_fields_are_named(city):
+    with pytest.raises(MatterError) as e:
+        do_create_matter(actor=city.alice, data=matter_input(city, title="", goal="", target_quantity=None))
+    assert {"title", "goal", "target_quantity"} <= set(e.value.errors)
+    assert Matter.objects.count() == 0
+
+
+def test_s2_2_quantity_needs_its_unit_and_leader_must_be_a_city_leader(city):
+    with pytest.raises(MatterError) as e:
+        do_create_matter(actor=city.alice, data=matter_input(city, target_unit="", responsible_leader_id=city.sam.id))
+    assert {"target_quantity", "responsible_leader"} <= set(e.value.errors)
+
+
+def test_s2_2_qualitative_standard_is_enough(city):
+    m = do_create_matter(actor=city.alice, data=matter_input(city, target_quantity=None, qualitative_standard="群众满意"))
+    assert m.status == Status.DRAFT and m.number == "DB2026-0001"
+
+
+def test_s5_2_classified_matter_is_refused(city):
+    with pytest.raises(MatterError) as e:
+        do_create_matter(actor=city.alice, data=matter_input(city, classified=True))
+    assert "涉密" in e.value.errors["classified"]
+    assert Matter.objects.count() == 0
+
+
+def test_only_offices_create_matters(city):
+    with pytest.raises(MatterError):
+        do_create_matter(actor=city.sam, data=matter_input(city))
+
+
+def test_s1_13_unit_request_deadline_from_number_of_departments(city):
+    # Received Friday 2014-09-26, one department: 3 working days, Sunday 28th was a make-up day.
+    one = do_create_matter(actor=city.gina, data=matter_input(
+        city, source=Source.UNIT_REQUEST, due_date=None, start_date=date(2014, 9, 26)))
+    assert one.due_date == date(2014, 9, 30) and one.handling_departments == 1
+    several = do_create_matter(actor=city.gina, data=matter_input(
+        city, source=Source.UNIT_REQUEST, due_date=None, start_date=date(2014, 9, 26),
+        co_units=[CoUnitInput(unit_id=city.units["czj"].id, part="会签", due_date=date(2014, 9, 30))]))
+    # Several departments: one week = 5 working days → 26 Sep + 5 = 9 Oct (1–7 Oct holidays).
+    assert several.due_date == date(2014, 10, 9) and several.handling_departments == 2
+
+
+def test_npc_suggestion_gets_a_three_month_limit(city):
+    m = do_create_matter(actor=city.alice, data=matter_input(
+        city, source=Source.NPC_SUGGESTION, due_date=None, start_date=date(2026, 3, 31), proposer="张代表"))
+    assert m.due_date == date(2026, 6, 30)
+
+
+def test_s2_3_milestones_backwards_on_working_days(city):
+    m = do_create_matter(actor=city.alice, data=matter_input(city, milestones=4, due_date=date(2026, 10, 4)))
+    dates = list(m.milestones.values_list("due_date", flat=True))
+    assert len(dates) == 4 and dates == sorted(dates)
+    # 4 Oct 2026 is inside the National Day holiday: the last node is the last working day before it.
+    assert dates[-1] == date(2026, 9, 30)
+
+
+def test_full_lifecycle_with_events(city, matter):
+    assert matter.status == Status.ASSIGNED
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="start")
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="已完成", today=date(2026, 11, 2))
+    returned = do_transition_matter(actor=city.alice, matter_id=matter.id, action="return", reason="缺少验收材料",
+                                    today=date(2026, 11, 3))
+    assert returned.status == Status.IN_PROGRESS and returned.completed_on is None
+    rect = Rectification.objects.get(matter=matter)
+    assert rect.due_date == date(2026, 11, 17) and rect.rectified_on is None  # 10 working days
+    do_transition_matter(actor=city.ursula, matter_id=matter.id, action="claim", reason="补齐材料", today=date(2026, 11, 10))
+    rect.refresh_from_db()
+    assert rect.rectified_on == date(2026, 11, 10)
+    closed = do_transition_matter(actor=city.alice, matter_id=matter.id, action="close", today=date(2026, 11, 11))
+    assert closed.status == Status.CLOSED and closed.closed_on == date(2026, 11, 11) and closed.progress == 100
+    actions = list(MatterEvent.objects.filter(matter=matter).values_list("action", "actor__username"))
+    assert actions == [("create", "alice"), ("assign", "alice"), ("start", "sam"), ("claim", "sam"),
+                       ("return", "alice"), ("claim", "ursula"), ("close", "alice")]
+
+
+@pytest.mark.parametrize("persona,action", [
+    ("sam", "close"), ("carl", "start"), ("victor", "start"), ("alice", "start"), ("sam", "suspend"),
+])
+def test_steps_not_allowed_change_nothing(city, matter, persona, action):
+    user = city.people[persona]
+    if not visible_matters(user).filter(pk=matter.pk).exists():
+        from django.http import Http404
+        with pytest.raises(Http404):
+            do_transition_matter(actor=user, matter_id=matter.id, action=action, reason="x")
+    else:
+        with pytest.raises(MatterError):
+            do_transition_matter(actor=user, matter_id=matter.id, action=action, reason="x")
+    matter.refresh_from_db()
+    assert matter.status == Status.ASSIGNED
+    assert not MatterEvent.objects.filter(matter=matter, action=action).exists()
+
+
+def test_reason_required_for_return(city, matter):
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成")
+    with pytest.raises(MatterError, match="理由"):
+        do_transition_matter(actor=city.alice, matter_id=matter.id, action="return", reason="  ")
+
+
+def test_guarded_update_refuses_a_stale_second_step(city, matter):
+    """Two office clerks act on the same claimed matter: the second is told, nothing is doubled."""
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成")
+    do_transition_matter(actor=city.alice, matter_id=matter.id, action="close")
+    with pytest.raises(MatterError):
+        do_transition_matter(actor=city.alice, matter_id=matter.id, action="return", reason="再查")
+    assert MatterEvent.objects.filter(matter=matter, action__in=["close", "return"]).count() == 1
+    assert issubclass(ConcurrentChange, MatterError)
+
+
+def test_co_unit_sees_the_matter_but_cannot_claim_it(city, matter):
+    assert access_matter_by_id(city.carl, matter.id) == matter
+    with pytest.raises(MatterError):
+        do_transition_matter(actor=city.carl, matter_id=matter.id, action="claim", reason="完成")
+
+
+def test_drafts_are_the_supervision_office_s(city):
+    draft = do_create_matter(actor=city.alice, data=matter_input(city))
+    assert visible_matters(city.alice).filter(pk=draft.pk).exists()
+    for persona in ["sam", "victor", "mayor", "gina"]:
+        assert not visible_matters(city.people[persona]).filter(pk=draft.pk).exists(), persona
+
+
+def test_extension_request_and_decision(city, matter):
+    req = do_request_extension(actor=city.sam, matter_id=matter.id, requested_due=date(2027, 3, 31), reason="征迁滞后")
+    with pytest.raises(MatterError, match="待审批"):
+        do_request_extension(actor=city.sam, matter_id=matter.id, requested_due=date(2027, 4, 30), reason="再延")
+    with pytest.raises(MatterError):
+        do_decide_extension(actor=city.sam, request_id=req.id, approve=True)
+    do_decide_extension(actor=city.alice, request_id=req.id, approve=True, note="同意")
+    matter.refresh_from_db()
+    assert matter.due_date == date(2027, 3, 31)
+    with pytest.raises(ConcurrentChange):
+        do_decide_extension(actor=city.alice, request_id=req.id, approve=False, note="重复审批")
+
+
+def test_refusal_needs_a_reason_and_keeps_the_deadline(city, matter):
+    req = do_request_extension(actor=city.sam, matter_id=matter.id, requested_due=date(2027, 3, 31), reason="征迁滞后")
+    with pytest.raises(MatterError):
+        do_decide_extension(actor=city.alice, request_id=req.id, approve=False, note="")
+    do_decide_extension(actor=city.alice, request_id=req.id, approve=False, note="理由不充分")
+    matter.refresh_from_db()
+    assert matter.due_date == date(2026, 12, 31)
