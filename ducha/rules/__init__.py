@@ -1,0 +1,1 @@
+"""Plain-Python business rules of ducha: no Django, no clock, fully typed."""
