@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ducha.api.views import api
 from ducha.org.admin import site as admin_site
 from ducha.web import views
 
@@ -12,5 +13,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("calendar/", include("ducha.workcal.urls")),
+    path("api/", api.urls),
     path("admin/", admin_site.urls),
 ]
