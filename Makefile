@@ -22,6 +22,7 @@ $(DEV): pyproject.toml $(RUNTIME)
 	touch $@
 
 demo: $(RUNTIME)
+	@bash scripts/system-packages.sh runtime || echo "ducha: PDF documents need the fonts above; everything else works without them"
 	$(VENV)/bin/ducha demo --port $(PORT)
 
 test: $(DEV)

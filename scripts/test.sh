@@ -14,14 +14,8 @@ ruff check ducha tests bench scripts
 step "mypy (strict on ducha/rules)"
 mypy ducha
 
-step "services: chromium and PostgreSQL"
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "chromium is missing; install Debian's package: sudo apt-get install -y chromium" >&2; exit 1
-  fi
-fi
+step "services: Debian packages (chromium, fonts, poppler) and PostgreSQL"
+bash scripts/system-packages.sh test
 chromium --version
 PGHOST_ADDR=127.0.0.1
 if ! pg_isready -q -h "$PGHOST_ADDR" -p 5432; then
