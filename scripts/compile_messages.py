@@ -12,7 +12,7 @@ LOCALE = Path(__file__).resolve().parent.parent / "ducha" / "locale"
 
 
 def main() -> None:
-    for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+    for po_path in sorted(LOCALE.parent.glob("**/locale/*/LC_MESSAGES/*.po")):
         po = polib.pofile(str(po_path))
         untranslated = [e.msgid for e in po.untranslated_entries()]
         po.save_as_mofile(str(po_path.with_suffix(".mo")))

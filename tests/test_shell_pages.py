@@ -144,3 +144,18 @@ def test_unit_detail_shows_leaders_and_people(city, client):
     client.force_login(city.alice)
     page = _text(client.get(reverse("unit-detail", args=[city.units["fgw"].id])))
     assert "Ursula" in page and "Sam" in page
+
+
+def test_system_administrator_is_warned_from_1_december_when_next_year_is_missing(city, client, settings):
+    """Issue 3 §3: the warning reaches the home page of the person who can load the year."""
+    from ducha.workcal.models import CalendarYear
+
+    CalendarYear.objects.filter(year=2027).delete()
+    client.force_login(city.sysop)
+    settings.DUCHA_TODAY = "2026-11-30"
+    assert 'data-testid="calendar-warning"' not in _text(client.get("/"))
+    settings.DUCHA_TODAY = "2026-12-01"
+    page = _text(client.get("/"))
+    assert 'data-testid="calendar-warning"' in page and "2027" in page
+    client.force_login(city.alice)
+    assert 'data-testid="calendar-warning"' not in _text(client.get("/"))

@@ -8,14 +8,14 @@ import polib
 import pytest
 
 LOCALE = Path(__file__).resolve().parent.parent / "ducha" / "locale"
-CATALOGUES = sorted(LOCALE.glob("*/LC_MESSAGES/django.po"))
+CATALOGUES = sorted(LOCALE.parent.glob("**/locale/*/LC_MESSAGES/django.po"))
 
 
 def test_there_is_a_chinese_catalogue():
     assert LOCALE / "zh_Hans/LC_MESSAGES/django.po" in CATALOGUES
 
 
-@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parent.parent.name)
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: str(p.relative_to(LOCALE.parent)))
 def test_every_string_is_translated_and_compiled(po_path):
     po = polib.pofile(str(po_path))
     assert [e.msgid for e in po.untranslated_entries()] == []
