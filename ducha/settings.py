@@ -6,6 +6,21 @@ DUCHA_DATABASE_URL   sqlite:///PATH (default: DATA_DIR/ducha.sqlite3) or postgre
 DUCHA_SECRET_KEY     generated into DATA_DIR/secret_key on first run when absent
 DUCHA_DEBUG          1 to turn on Django's debug pages (default off)
 DUCHA_ALLOWED_HOSTS  comma-separated host names (default 127.0.0.1,localhost)
+
+Readings of the seed that are settings, not constants (SEED-MAP "reading" column):
+DUCHA_SEVERAL_DEPARTMENTS_DAYS  S1.13 "one week" for several departments, in working days (default 5)
+DUCHA_REPORT_WINDOW_DAYS        S1.2 monthly report window: first N working days of next month (default 5)
+DUCHA_PROPOSAL_LIMIT_MONTHS     handling limit of NPC suggestions / CPPCC proposals (default 3)
+DUCHA_REWORK_WORKDAYS           working days to put right a matter returned for rework (default 10)
+DUCHA_WARN_WORKDAYS             yellow light this many working days before the deadline (default 3)
+DUCHA_DUE_SOON_WORKDAYS         "due soon" on the dashboards (default 5)
+DUCHA_CO_UNIT_SLOW_WORKDAYS     S1.4 a co-unit without progress this long is slow (default 10)
+DUCHA_LETTER_CITY_PREFIX        first character of reminder-letter numbers, e.g. 宛 (default 宛)
+DUCHA_LETTER_REPLY_WORKDAYS     working days a letter gives its recipient to reply (default 5)
+DUCHA_REQUEST_STALL_WORKDAYS    S1.5 a request past its S1.13 limit this long has stalled (default 1)
+DUCHA_BULLETIN_LAGGARDS         how many units a bulletin names (default 5)
+Settings of the security baseline and of background work are documented where they are read,
+at the end of this module and in docs/SECURITY.md.
 """
 
 from __future__ import annotations
@@ -58,14 +73,20 @@ INSTALLED_APPS = [
     "ducha.org",
     "ducha.workcal",
     "ducha.matters",
+    "ducha.letters",
+    "ducha.ledger",
+    "ducha.reminders",
+    "ducha.reports",
     "ducha.web",
+    "ducha.security",
+    "ducha.audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "ducha.web.staticfiles.DuchaStaticFilesConfig",
     "django_htmx",
     "bootstrap",
 ]
@@ -73,15 +94,30 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ducha.audit.context.RequestContextMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ducha.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ducha.security.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+DUCHA_SEVERAL_DEPARTMENTS_DAYS = int(os.environ.get("DUCHA_SEVERAL_DEPARTMENTS_DAYS", "5"))
+DUCHA_REPORT_WINDOW_DAYS = int(os.environ.get("DUCHA_REPORT_WINDOW_DAYS", "5"))
+DUCHA_PROPOSAL_LIMIT_MONTHS = int(os.environ.get("DUCHA_PROPOSAL_LIMIT_MONTHS", "3"))
+DUCHA_REWORK_WORKDAYS = int(os.environ.get("DUCHA_REWORK_WORKDAYS", "10"))
+DUCHA_WARN_WORKDAYS = int(os.environ.get("DUCHA_WARN_WORKDAYS", "3"))
+DUCHA_DUE_SOON_WORKDAYS = int(os.environ.get("DUCHA_DUE_SOON_WORKDAYS", "5"))
+DUCHA_CO_UNIT_SLOW_WORKDAYS = int(os.environ.get("DUCHA_CO_UNIT_SLOW_WORKDAYS", "10"))
+DUCHA_LETTER_CITY_PREFIX = os.environ.get("DUCHA_LETTER_CITY_PREFIX", "宛")
+DUCHA_LETTER_REPLY_WORKDAYS = int(os.environ.get("DUCHA_LETTER_REPLY_WORKDAYS", "5"))
+DUCHA_REQUEST_STALL_WORKDAYS = int(os.environ.get("DUCHA_REQUEST_STALL_WORKDAYS", "1"))
+DUCHA_BULLETIN_LAGGARDS = int(os.environ.get("DUCHA_BULLETIN_LAGGARDS", "5"))
 
 ROOT_URLCONF = "ducha.urls"
 WSGI_APPLICATION = "ducha.wsgi.application"
@@ -98,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ducha.web.context_processors.shell",
+                "ducha.reminders.context_processors.inbox",
             ],
         },
     },
@@ -136,6 +173,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Bootstrap names the error style "danger".
+MESSAGE_TAGS = {40: "danger"}
+# Source maps are for developers' tools; compressing them only slows every setup down.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz",
+                                       "br", "swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v",
+                                       "mov", "mp4", "mpeg", "mpg", "webm", "wmv", "map"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -149,4 +192,154 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DUCHA_LOG_LEVEL", "WARNING")},
+}
+
+# --- Background work ---
+# Reminders and escalation (ducha.reminders) run as a loop: inside `ducha serve` / `ducha demo`
+# for the embedded deployment, or as any number of `ducha worker` processes against one
+# PostgreSQL. One-off jobs (rescheduling every matter after a calendar import, …) go through
+# the Django Tasks API: the database backend by default, so nothing else has to run; a
+# multi-machine deployment sets DUCHA_TASKS_BACKEND=rq and DUCHA_REDIS_URL and runs
+# `ducha rqworker default` beside the workers.
+#   DUCHA_WORKER_INTERVAL  seconds between passes of the reminder loop (default 60)
+#   DUCHA_SITE_URL         the platform's address, for links in e-mail and robot messages
+#   DUCHA_EMAIL_HOST …     SMTP relay (DUCHA_EMAIL_PORT, _USER, _PASSWORD, _TLS); console when unset
+#   DUCHA_SMS_GATEWAY      dotted path of the SMS gateway (default: a file gateway, DATA_DIR/sms.log)
+#   DUCHA_OUTBOX_MAX_ATTEMPTS, DUCHA_OUTBOX_BACKOFF_SECONDS  tries before a dead letter (10), first delay (240)
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "django_rq"]
+DUCHA_REDIS_URL = os.environ.get("DUCHA_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": DUCHA_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+_tasks_default = os.environ.get("DUCHA_TASKS_BACKEND", "database")
+if _tasks_default not in _TASK_BACKENDS:
+    raise ValueError(f"DUCHA_TASKS_BACKEND must be 'database' or 'rq', not {_tasks_default!r}")
+TASKS = {"default": _TASK_BACKENDS[_tasks_default], **_TASK_BACKENDS}
+DUCHA_WORKER_INTERVAL = float(os.environ.get("DUCHA_WORKER_INTERVAL", "60"))
+DUCHA_SITE_URL = os.environ.get("DUCHA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DUCHA_SMS_GATEWAY = os.environ.get("DUCHA_SMS_GATEWAY", "ducha.reminders.channels.sms.FileGateway")
+DUCHA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("DUCHA_OUTBOX_MAX_ATTEMPTS", "10"))
+DUCHA_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("DUCHA_OUTBOX_BACKOFF_SECONDS", "240"))
+if os.environ.get("DUCHA_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["DUCHA_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("DUCHA_EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("DUCHA_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DUCHA_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("DUCHA_EMAIL_TLS", False)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DUCHA_EMAIL_FROM", "ducha@localhost")
+
+# --- Security baseline (等保2.0 三级) ---
+# docs/SECURITY.md maps each line to the requirement it meets. Variables:
+#   DUCHA_SECURITY_PROFILE      dengbao3 (default: 8+ chars, 3 of 4 classes, history 5, 90-day expiry)
+#                               or asvs (12+ chars, no composition rule, no forced rotation)
+#   DUCHA_PASSWORD_MIN_LENGTH, DUCHA_PASSWORD_HISTORY, DUCHA_PASSWORD_MAX_AGE_DAYS   profile overrides
+#   DUCHA_LOCKOUT_ATTEMPTS (5), DUCHA_LOCKOUT_ACCOUNT_ATTEMPTS (5), DUCHA_LOCKOUT_MINUTES (30)
+#   DUCHA_SESSION_IDLE_MINUTES (30), DUCHA_SESSION_ABSOLUTE_HOURS (12), DUCHA_MFA_FOR_EVERYONE (0)
+#     (defaults: the security administrator's policy page overrides these at run time)
+#   DUCHA_HTTPS                 1 when served over TLS: SSL redirect, HSTS 1 year, Secure __Host- cookies
+#   DUCHA_TRUSTED_PROXY         comma-separated addresses/networks of TLS-terminating proxies: their
+#                               X-Forwarded-For and X-Forwarded-Proto are believed
+#   DUCHA_DATA_KEY              hex key for SM4/HMAC-SM3 (TOTP secrets, audit head MAC, backup manifest);
+#                               generated into DATA_DIR/data_key when absent — back it up separately
+#   DUCHA_AUDIT_RETENTION_DAYS  audit rows younger than this are never pruned (default 365, minimum 184)
+#   DUCHA_SECRET_KEY_FALLBACKS  comma-separated previous secret keys during a key rotation
+from ducha.security import profiles as _profiles  # noqa: E402  (plain data, no Django import)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _data_key() -> str:
+    from_env = os.environ.get("DUCHA_DATA_KEY")
+    if from_env:
+        return from_env
+    key_file = DATA_DIR / "data_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+DUCHA_SECURITY_PROFILE = os.environ.get("DUCHA_SECURITY_PROFILE", "dengbao3")
+_profile = _profiles.get(DUCHA_SECURITY_PROFILE)
+DUCHA_PASSWORD_MIN_LENGTH = _env_int("DUCHA_PASSWORD_MIN_LENGTH", _profile.min_length)
+DUCHA_PASSWORD_HISTORY = _env_int("DUCHA_PASSWORD_HISTORY", _profile.history)
+DUCHA_PASSWORD_MAX_AGE_DAYS = _env_int("DUCHA_PASSWORD_MAX_AGE_DAYS", _profile.max_age_days)
+AUTH_PASSWORD_VALIDATORS = _profiles.password_validators(
+    _profile, min_length=DUCHA_PASSWORD_MIN_LENGTH, history=DUCHA_PASSWORD_HISTORY
+)
+DUCHA_LOCKOUT_ATTEMPTS = _env_int("DUCHA_LOCKOUT_ATTEMPTS", 5)
+DUCHA_LOCKOUT_ACCOUNT_ATTEMPTS = _env_int("DUCHA_LOCKOUT_ACCOUNT_ATTEMPTS", 5)
+DUCHA_LOCKOUT_MINUTES = _env_int("DUCHA_LOCKOUT_MINUTES", 30)
+DUCHA_LOGIN_RATE = (_env_int("DUCHA_LOGIN_RATE_PER_MINUTE", 60), 60)  # log-in POSTs per address per minute
+DUCHA_OTP_RATE = (5, 300)  # second-factor tries per account per 5 minutes
+DUCHA_MFA_FOR_EVERYONE = _env_bool("DUCHA_MFA_FOR_EVERYONE", False)
+DUCHA_TOTP_ISSUER = os.environ.get("DUCHA_TOTP_ISSUER", "ducha")
+DUCHA_DATA_KEY = _data_key()
+# Each administrator's pages answer 403 to every other role (三权分立).
+DUCHA_DUTY_AREAS = [("/admin/", "system_admin"), ("/security/", "security_admin"), ("/audit/", "auditor")]
+
+# Sessions live in the database; the cookie dies with the browser and the server ends a
+# session after DUCHA_SESSION_IDLE_MINUTES idle or DUCHA_SESSION_ABSOLUTE_HOURS in all.
+DUCHA_SESSION_IDLE_MINUTES = _env_int("DUCHA_SESSION_IDLE_MINUTES", 30)
+DUCHA_SESSION_ABSOLUTE_HOURS = _env_int("DUCHA_SESSION_ABSOLUTE_HOURS", 12)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = DUCHA_SESSION_ABSOLUTE_HOURS * 3600
+
+DUCHA_AUDIT_RETENTION_DAYS = _env_int("DUCHA_AUDIT_RETENTION_DAYS", 365)
+DUCHA_UPLOAD_MAX_BYTES = _env_int("DUCHA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+DUCHA_UPLOAD_MAX_UNPACKED_BYTES = _env_int("DUCHA_UPLOAD_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+DUCHA_UPLOAD_MAX_ENTRIES = _env_int("DUCHA_UPLOAD_MAX_ENTRIES", 10_000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+SECRET_KEY_FALLBACKS = _env_list("DUCHA_SECRET_KEY_FALLBACKS", "")
+
+DUCHA_TRUSTED_PROXIES = _env_list("DUCHA_TRUSTED_PROXY", "")
+if DUCHA_TRUSTED_PROXIES:
+    # Only safe because the proxy overwrites the header and the app is reachable only through it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+DUCHA_HTTPS = _env_bool("DUCHA_HTTPS", False)
+if DUCHA_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DUCHA_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("DUCHA_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-ducha_session"
+    CSRF_COOKIE_NAME = "__Host-ducha_csrf"
+else:
+    # Plain HTTP (a loopback demo, or TLS not yet set up): these four cannot hold, so they are
+    # replaced by one informational check (ducha_security.I001) that says what to set.
+    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []),
+                              "security.W004", "security.W008", "security.W012", "security.W016"]
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from another origin.
+# data: images only for Bootstrap's built-in SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ducha.api.views import api
@@ -9,10 +8,16 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.unit_list, name="unit-list"),
     path("units/<int:unit_id>/", views.unit_detail, name="unit-detail"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Log-in with lock-out and second factor, account security, the security administrator's pages.
+    path("", include("ducha.security.urls")),
+    path("audit/", include("ducha.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("calendar/", include("ducha.workcal.urls")),
+    path("inbox/", include("ducha.reminders.urls")),
+    path("matters/", include("ducha.matters.urls")),
+    path("ledger/", include("ducha.ledger.urls")),
+    path("letters/", include("ducha.letters.urls")),
+    path("reports/", include("ducha.reports.urls")),
     path("api/", api.urls),
     path("admin/", admin_site.urls),
 ]

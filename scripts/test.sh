@@ -23,6 +23,14 @@ if ! pg_isready -q -h "$PGHOST_ADDR" -p 5432; then
   for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST_ADDR" -p 5432 && break; sleep 1; done
 fi
 pg_isready -h "$PGHOST_ADDR" -p 5432
+# Redis carries the multi-machine job queue (django-tasks' RQ backend); its test needs it up.
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+redis-cli -h 127.0.0.1 -p 6379 ping
 
 export DUCHA_DATA_DIR="$PWD/var/test"
 rm -rf "$DUCHA_DATA_DIR" && mkdir -p "$DUCHA_DATA_DIR" test-artifacts

@@ -32,6 +32,34 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _calendar_survives_flushes(request, django_db_blocker):
+    """Transactional tests end with a flush that also empties the calendar the migration
+    seeded; put it back so later tests see the database as a fresh installation does."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional:
+        from importlib import import_module
+
+        from django.apps import apps
+        from django.db import IntegrityError, transaction
+
+        from ducha.workcal.service import clear_cache
+
+        with django_db_blocker.unblock():
+            for module in ["ducha.workcal.migrations.0002_seed_2004_2026",
+                           "ducha.reminders.migrations.0002_default_ladder"]:
+                try:
+                    with transaction.atomic():
+                        import_module(module).seed(apps, None)
+                except IntegrityError:
+                    pass  # a test's own fixture put it back first
+        clear_cache()
+
+
 @dataclass
 class City:
     units: dict[str, Unit]

@@ -64,3 +64,28 @@ def test_demo_command_prints_accounts_with_a_demo_only_warning(capsys):
     assert "DEMO ONLY" in out and "演示数据，仅供演示" in out
     for username in ["duchashi", "zhengfuban", "jixiaoban", "shizhang", "fgw_admin", "sysadmin", "secadmin", "auditor"]:
         assert username in out
+
+
+@pytest.mark.django_db
+def test_demo_year_of_matters_is_realistic_and_idempotent():
+    """Issue 4 §11: the seed's key-work areas, some units behind, some matters overdue."""
+    from datetime import date
+
+    from ducha.matters.demo import build_demo_matters
+    from ducha.matters.models import Matter, MatterEvent, Source
+
+    build_demo_organisation()
+    today = date(2026, 11, 27)
+    created = build_demo_matters(today)
+    assert created == Matter.objects.count() >= 40
+    assert build_demo_matters(today) == 0 and Matter.objects.count() == created
+    titles = " ".join(Matter.objects.values_list("title", flat=True))
+    for area in ["龙腾计划", "雁阵计划", "金地计划", "招商引资", "老旧小区", "高速公路", "就业"]:
+        assert area in titles, area
+    assert set(Matter.objects.values_list("source", flat=True)) == set(Source.values)
+    overdue = Matter.objects.filter(status__in=["assigned", "in_progress"], due_date__lt=today)
+    assert overdue.exists()
+    assert Matter.objects.filter(status="closed").exists()
+    assert Matter.objects.filter(status="in_progress", due_date__gte=today).exists()
+    assert not Matter.objects.filter(status="draft").exists()
+    assert MatterEvent.objects.filter(action="assign").count() == created

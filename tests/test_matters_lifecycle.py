@@ -184,3 +184,13 @@ def test_refusal_needs_a_reason_and_keeps_the_deadline(city, matter):
     do_decide_extension(actor=city.alice, request_id=req.id, approve=False, note="理由不充分")
     matter.refresh_from_db()
     assert matter.due_date == date(2026, 12, 31)
+
+
+def test_every_matter_step_is_in_the_audit_trail(city, matter):
+    """Issue 6 §3: writes to matters are audited with who and what, in the hash chain."""
+    from ducha.audit.models import AuditEvent
+
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成")
+    rows = list(AuditEvent.objects.filter(obj_type="matters.Matter", obj_id=str(matter.id))
+                .order_by("id").values_list("action", "username"))
+    assert rows == [("matter.create", "alice"), ("matter.assign", "alice"), ("matter.claim", "sam")]

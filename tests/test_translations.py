@@ -22,5 +22,8 @@ def test_every_string_is_translated_and_compiled(po_path):
     assert [e.msgid for e in po.fuzzy_entries()] == []
     with open(po_path.with_suffix(".mo"), "rb") as f:
         mo = gettext.GNUTranslations(f)
-    stale = [e.msgid for e in po.translated_entries() if not e.msgid_plural and mo.gettext(e.msgid) != e.msgstr]
+    def compiled(e):
+        return mo.pgettext(e.msgctxt, e.msgid) if e.msgctxt else mo.gettext(e.msgid)
+
+    stale = [e.msgid for e in po.translated_entries() if not e.msgid_plural and compiled(e) != e.msgstr]
     assert stale == [], "run `make messages` to recompile the .mo file"

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ducha.audit.api import record
 from ducha.matters.access import access_matter_by_id, actor_kinds, can_create_matters
 from ducha.matters.models import (
     PROPOSAL_SOURCES,
@@ -170,9 +171,16 @@ def _next_number(year: int) -> str:
 
 def _event(matter: Matter, actor: User | None, action: str, *, old: str = "", new: str = "",
            reason: str = "", **data: Any) -> MatterEvent:
-    return MatterEvent.objects.create(
+    """The matter's own timeline row, and the same fact in the tamper-evident audit trail (等保 audit)."""
+    event = MatterEvent.objects.create(
         matter=matter, actor=actor, action=action, from_status=old, to_status=new, reason=reason, data=data
     )
+    record(
+        actor=actor, action=f"matter.{action}", obj_type="matters.Matter", obj_id=matter.pk,
+        before={"status": old} if old else None, after={"status": new, **data} if (new or data) else None,
+        reason=reason,
+    )
+    return event
 
 
 def _notify(callback: Callable[[], None] | None) -> None:
@@ -224,17 +232,28 @@ def do_create_matter(*, actor: User, data: MatterInput, today: date | None = Non
 
 
 def schedule_milestones(matter: Matter, count: int) -> list[Milestone]:
-    """S2.3 倒排工期: ``count`` time nodes spread back from the deadline onto working days."""
+    """S2.3 倒排工期: ``count`` time nodes spread back from the deadline onto working days.
+
+    Nodes already done are history and stay; the undone ones are replaced by ``count`` new
+    nodes spread over the days left after the last one done, numbered on from it.
+    """
     if matter.due_date is None:
         raise MatterError({"milestones": "时限待确认，无法倒排节点 (no deadline yet)"})
-    try:
-        dates = schedule_backwards(workcal.get_calendar(), matter.start_date, matter.due_date, count)
-    except UncoveredYear as e:
-        raise MatterError({"milestones": str(e)}) from e
-    matter.milestones.all().delete()
+    done = list(matter.milestones.filter(done_on__isnull=False).order_by("due_date", "sort_order"))
+    basis = max([matter.start_date, *(m.done_on for m in done if m.done_on is not None)])
+    dates: list[date] = []
+    if count:
+        try:
+            dates = schedule_backwards(workcal.get_calendar(), basis, matter.due_date, count)
+        except UncoveredYear as e:
+            raise MatterError({"milestones": str(e)}) from e
+        except ValueError as e:
+            raise MatterError({"milestones": f"时限前已没有可排节点的工作日 (no working day left before the deadline: {e})"}) from e
+    matter.milestones.filter(done_on__isnull=True).delete()
+    total = len(done) + len(dates)
     return Milestone.objects.bulk_create(
-        Milestone(matter=matter, title=f"节点{i}：完成{round(100 * i / len(dates))}%", due_date=d, sort_order=i)
-        for i, d in enumerate(dates, start=1)
+        Milestone(matter=matter, title=f"节点{k}：完成{round(100 * k / total)}%", due_date=d, sort_order=k)
+        for k, d in enumerate(dates, start=len(done) + 1)
     )
 
 
@@ -319,7 +338,10 @@ def do_decide_extension(*, actor: User, request_id: int, approve: bool, note: st
         if rows != 1:
             raise ConcurrentChange("该申请已被审批 (this request was already decided)")
         if approve:
-            Matter.objects.filter(pk=matter.pk).update(due_date=request.requested_due, updated_at=timezone.now())
+            # next_check_at = now: the reminder engine looks at the matter again under its new deadline.
+            Matter.objects.filter(pk=matter.pk).update(
+                due_date=request.requested_due, updated_at=timezone.now(), next_check_at=timezone.now()
+            )
         _event(matter, actor, "extension_" + new_status, reason=note, old_due=str(request.old_due),
                new_due=str(request.requested_due) if approve else None)
         request.refresh_from_db()

@@ -105,6 +105,10 @@ class Matter(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the reminder engine (ducha.reminders) next needs to look at this matter; NULL
+    # when nothing can fall due. Only open matters carry a value, so the partial index
+    # stays as small as the work to do.
+    next_check_at = models.DateTimeField(_("next reminder check"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("supervised matter")  # 督办事项
@@ -113,6 +117,15 @@ class Matter(models.Model):
         indexes = [
             models.Index(fields=["lead_unit", "status"], name="matter_unit_status"),
             models.Index(fields=["status", "due_date"], name="matter_status_due"),
+            models.Index(
+                fields=["next_check_at"], condition=models.Q(next_check_at__isnull=False), name="matter_next_check"
+            ),
+            # Running matters nobody has scheduled yet (just assigned or resumed): the engine's
+            # sweep finds them through this index without reading the open matters.
+            models.Index(
+                fields=["id"], name="matter_unscheduled",
+                condition=models.Q(next_check_at__isnull=True, status__in=["assigned", "in_progress"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="matter_progress_le_100"),

@@ -30,7 +30,7 @@ class SystemAdminOnly(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return site.has_permission(request)
 
-    has_add_permission = has_module_permission  # type: ignore[assignment]
+    has_add_permission = has_module_permission
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return site.has_permission(request)
@@ -58,7 +58,7 @@ class UnitAdmin(SystemAdminOnly):
 
 
 @admin.register(User, site=site)
-class UserAdmin(SystemAdminOnly, BaseUserAdmin):  # type: ignore[misc]
+class UserAdmin(SystemAdminOnly, BaseUserAdmin[User]):
     list_display = ["username", "name", "role", "unit", "title", "is_active"]
     list_filter = ["role", "is_active", "unit__kind"]
     search_fields = ["username", "name", "unit__name"]

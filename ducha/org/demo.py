@@ -61,15 +61,16 @@ def build_demo_organisation() -> list[DemoAccount]:
         sections = [Section.objects.get_or_create(unit=unit, name=name)[0] for name in d.SECTIONS]
         is_county = unit.kind in (UnitKind.COUNTY, UnitKind.ZONE)
         principal_title = {"county": "县(区)长", "zone": "管委会主任"}.get(unit.kind, "主要负责人")
-        leaders = [(UnitPostKind.PRINCIPAL, principal_title, ""),
+        leaders: list[tuple[str, str, str]] = [(UnitPostKind.PRINCIPAL, principal_title, ""),
                    (UnitPostKind.IN_CHARGE, "副县(区)长" if is_county else "副职", "分管督查督办工作")]
-        for kind, title, duties in leaders:
+        for post_kind, title, duties in leaders:
             serial += 1
-            person = _upsert_person(f"{code}_{kind}", name=_person_name(serial), unit=unit, title=title)
-            UnitPost.objects.update_or_create(unit=unit, kind=kind, person=person, defaults={"duties": duties})
+            person = _upsert_person(f"{code}_{post_kind}", name=_person_name(serial), unit=unit, title=title)
+            UnitPost.objects.update_or_create(unit=unit, kind=post_kind, person=person, defaults={"duties": duties})
         serial += 1
+        # Each unit's supervision liaison (督查联络员) works its matters; no password: not a demo login.
         _upsert_person(f"{code}_liaison", name=_person_name(serial), unit=unit, title="督查联络员",
-                       section=sections[-1])
+                       section=sections[-1], role=Role.UNIT_STAFF if unit.kind != UnitKind.OFFICE else "")
 
     mayor_user = _upsert_person(d.MAYOR[0], name=d.MAYOR[1], role=Role.LEADER, title=d.MAYOR[2],
                                 password=d.DEMO_PASSWORD)
@@ -77,7 +78,7 @@ def build_demo_organisation() -> list[DemoAccount]:
         person=mayor_user,
         defaults={"kind": LeaderKind.MAYOR, "title": d.MAYOR[2], "duties": d.MAYOR[3], "sort_order": 0},
     )
-    accounts = [DemoAccount(mayor_user.username, mayor_user.name, Role.LEADER.label, "市长")]
+    accounts = [DemoAccount(mayor_user.username, mayor_user.name, str(Role.LEADER.label), "市长")]
     for i, (username, name, title, duties, portfolio) in enumerate(d.VICE_MAYORS, start=1):
         is_demo_account = i == 1
         person = _upsert_person(username, name=name, role=Role.LEADER, title=title,
@@ -88,12 +89,12 @@ def build_demo_organisation() -> list[DemoAccount]:
         )
         post.portfolio.set([units[c] for c in portfolio])
         if is_demo_account:
-            accounts.append(DemoAccount(username, name, Role.LEADER.label, title))
+            accounts.append(DemoAccount(username, name, str(Role.LEADER.label), title))
 
     for username, name, role, unit_code, title in d.DEMO_ACCOUNTS:
-        unit = units[unit_code] if unit_code else None
-        section = Section.objects.get(unit=unit, name=d.SECTIONS[-1]) if role == Role.UNIT_STAFF else None
-        _upsert_person(username, name=name, role=role, unit=unit, title=title, section=section,
+        member_of = units[unit_code] if unit_code else None
+        section = Section.objects.get(unit=member_of, name=d.SECTIONS[-1]) if role == Role.UNIT_STAFF else None
+        _upsert_person(username, name=name, role=role, unit=member_of, title=title, section=section,
                        password=d.DEMO_PASSWORD)
-        accounts.append(DemoAccount(username, name, Role(role).label, unit.name if unit else ""))
+        accounts.append(DemoAccount(username, name, str(Role(role).label), member_of.name if member_of else ""))
     return accounts

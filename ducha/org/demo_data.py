@@ -76,7 +76,7 @@ ZONES = [
 
 # The mayor and the vice mayors: (username, name, title, duties, portfolio unit codes).
 # Each vice mayor also keeps contact with some counties and zones (联系县区), as cities do.
-MAYOR = ("shizhang", "王建国", "市长", "主持市政府全面工作", [])
+MAYOR: tuple[str, str, str, str, list[str]] = ("shizhang", "王建国", "市长", "主持市政府全面工作", [])
 VICE_MAYORS = [
     ("fushizhang", "李志强", "常务副市长", "负责发展改革、财政、审计、统计、国资、金融、机关事务",
      ["fgw", "czj", "sjj", "tjj", "gzw", "jrj", "jgswj", "wancheng", "gxq"]),

@@ -14,9 +14,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from ducha.rules.lifecycle import RUNNING_STATUSES, Status
 from ducha.rules.workdays import WorkCalendar
 
-__all__ = ["LedgerPhase", "LedgerPhaseKey", "behind_schedule", "ledger_phases", "phase_open"]
+__all__ = [
+    "LEDGER_STATUS_ZH",
+    "PHASE_ORDER",
+    "LedgerPhase",
+    "LedgerPhaseKey",
+    "LedgerStatus",
+    "PhaseOrderError",
+    "behind_schedule",
+    "check_phase_order",
+    "judged_in_check",
+    "ledger_phases",
+    "ledger_status",
+    "phase_open",
+]
 
 LedgerPhaseKey = Literal["build", "june_check", "september_reconciliation", "year_end_close"]
 
@@ -72,3 +86,71 @@ def behind_schedule(progress_share: float, elapsed: float) -> bool:
     if not 0.0 <= elapsed <= 1.0:
         raise ValueError(f"elapsed share must be within 0..1, got {elapsed}")
     return progress_share < elapsed
+
+
+# -- order of the phases ----------------------------------------------------------------
+
+PHASE_ORDER: tuple[LedgerPhaseKey, ...] = tuple(key for key, _, _ in _PHASES)
+
+
+class PhaseOrderError(ValueError):
+    """A phase asked for twice, or before the phase it builds on."""
+
+
+def check_phase_order(key: LedgerPhaseKey, done: frozenset[str]) -> None:
+    """Raise PhaseOrderError unless ``key`` is the next phase after those in ``done``.
+
+    The phases build on each other: the June check compares against the January baseline,
+    the September notices follow up on the June flags, and the close freezes what the
+    reconciliation found. Running one twice would double the flags, notices and numbers.
+    """
+    names = {k: zh for k, zh, _ in _PHASES}
+    if key in done:
+        raise PhaseOrderError(f"{names[key]}已完成，不能重复进行 ({key} was already done)")
+    for earlier in PHASE_ORDER[: PHASE_ORDER.index(key)]:
+        if earlier not in done:
+            raise PhaseOrderError(
+                f"须先完成{names[earlier]}，才能进行{names[key]} ({earlier} must come before {key})"
+            )
+
+
+def judged_in_check(status: str) -> bool:
+    """Whether the June check and the September reconciliation judge a matter's progress.
+
+    Only matters someone is expected to be working on: a draft has not reached its unit, a
+    claimed matter waits for the office's verification, a suspended one is on hold.
+    """
+    return status in RUNNING_STATUSES
+
+
+# -- 状态 column of the Excel ledger ----------------------------------------------------
+
+LedgerStatus = Literal["not_started", "in_progress", "completed", "overdue", "suspended"]
+
+LEDGER_STATUS_ZH: dict[LedgerStatus, str] = {
+    "not_started": "未启动",
+    "in_progress": "推进中",
+    "completed": "已完成",
+    "overdue": "已逾期",
+    "suspended": "已暂停",
+}
+
+
+def ledger_status(
+    status: str, *, progress: int, due: date | None, completed_on: date | None, today: date
+) -> LedgerStatus:
+    """The paper ledger's four states (plus 已暂停) from a matter's lifecycle status.
+
+    A deadline is the end of its day, so a matter is overdue from the day after. A completion
+    claimed on or before the deadline is not overdue while the office verifies it.
+    """
+    if status == Status.CLOSED:
+        return "completed"
+    if status == Status.SUSPENDED:
+        return "suspended"
+    finished = completed_on if status == Status.CLAIMED else None
+    if due is not None and (finished or today) > due:
+        return "overdue"
+    if status in (Status.DRAFT, Status.ASSIGNED) and progress == 0:
+        return "not_started"
+    return "in_progress"

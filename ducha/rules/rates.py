@@ -11,13 +11,18 @@ reporting rate     (unit, month, matter) items a unit had to report for the mont
                    submitted by the window's last day.
 rectification rate rectification demands (退回整改, June-check flags, 督查通知) due in the
                    period; done = rectified on or before the demand's due date.
+
+While a period is still running only what has fallen due is judged (``rate_to_date``): a
+deadline is the end of its day, so something due today is not yet missed, and counting
+next week's deadlines would make every unit look behind on the first day of a quarter.
+docs/rates.md gives each formula with a worked example.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -56,3 +61,11 @@ def rate(obligations: Iterable[Obligation[K]], start: date, end: date) -> Rate[K
     due = [o for o in obligations if start <= o.due <= end]
     missed = tuple(o.key for o in due if not o.met())
     return Rate(due=len(due), done=len(due) - len(missed), shortfall=missed)
+
+
+def rate_to_date(obligations: Iterable[Obligation[K]], start: date, end: date, today: date) -> Rate[K]:
+    """The rate over [start, end] as judged on ``today``: only obligations due before today.
+
+    Once the period is over this is ``rate(obligations, start, end)``.
+    """
+    return rate(obligations, start, min(end, today - timedelta(days=1)))

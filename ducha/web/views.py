@@ -7,9 +7,12 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ducha.matters.views import home_context
 from ducha.org.access import access_unit_by_id, unit_scope, visible_units
 from ducha.org.models import LeaderKind, LeaderPost, UnitKind, User
 from ducha.org.roles import ADMIN_ROLES, Role
+from ducha.workcal.service import missing_next_year_warning
+from ducha.workcal.service import today as workcal_today
 
 
 @login_required
@@ -38,6 +41,10 @@ def home(request: HttpRequest) -> HttpResponse:
             User.objects.filter(is_active=True).exclude(role="").values("role").annotate(n=Count("id")).order_by("role")
         )
         context["role_labels"] = dict(Role.choices)
+        if user.role == Role.SYSTEM_ADMIN:
+            context["calendar_warning"] = missing_next_year_warning(workcal_today())
+    else:
+        context.update(home_context(user))
     return render(request, "web/home.html", context)
 
 

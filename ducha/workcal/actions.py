@@ -17,7 +17,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ducha.audit.api import record
 from ducha.org.models import User
+from ducha.reminders.tasks import enqueue_reschedule_all
 from ducha.workcal import service
 from ducha.workcal.importing import (
     CalendarImportError,
@@ -182,6 +184,9 @@ def _write_year(
         what = "导入" if created else "更正"
         reason = f"{year}年日历{what}（{notice}{'，' + notice_number if notice_number else ''}）"
         moved, resolved = _recompute_deadlines(cy, reason)
+        # Reminders follow the new working days: every open matter's next check is recomputed
+        # by a one-off task once this import has committed.
+        enqueue_reschedule_all()
         holidays = sum(1 for d in days if d.kind == DayKind.HOLIDAY)
         CalendarEvent.objects.create(
             actor=actor,
@@ -193,6 +198,12 @@ def _write_year(
             makeup_workdays=len(days) - holidays,
             deadlines_moved=moved,
             pending_resolved=resolved,
+        )
+        record(
+            actor=actor, action="calendar.import" if created else "calendar.replace",
+            obj_type="workcal.CalendarYear", obj_id=year, before=None,
+            after={"notice": notice, "notice_number": notice_number, "holidays": holidays,
+                   "makeup_workdays": len(days) - holidays, "deadlines_moved": moved, "pending_resolved": resolved},
         )
     return ImportSummary(year, created, holidays, len(days) - holidays, moved, resolved, notice)
 

@@ -27,6 +27,20 @@ class Command(BaseCommand):
 
         build_demo_calendar()
         accounts = build_demo_organisation()
+        from ducha.security.actions import do_mark_demo_accounts
+
+        do_mark_demo_accounts(usernames=[a.username for a in accounts])
+        from ducha.matters.demo import build_demo_matters
+
+        created = build_demo_matters()
+        if created:
+            from ducha.reports.demo import build_demo_reports
+
+            build_demo_reports()
+            self.stdout.write(f"demo: {created} supervised matters and their monthly reports created")
+        from ducha.reminders.demo import build_demo_reminders
+
+        build_demo_reminders()
         self.print_accounts(accounts)
         if not no_serve:
             call_command("serve", port=port)

@@ -1,0 +1,218 @@
+"""Reminder scan benchmark (S5.1): 1,000,000 open matters, 10,000 newly due, PostgreSQL.
+
+    .venv/bin/python bench/scan.py [--matters 1000000] [--due 10000] [--keep]
+
+Creates a throwaway database (ducha_bench_scan_<pid>) on DUCHA_BENCH_PG (default
+postgres://postgres@127.0.0.1:5432), migrates it, fills it with INSERT … SELECT
+generate_series, and measures:
+
+- one scan pass over the due matters (reminders + outbox rows + next check times), against
+  the set-based baseline: one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` creating the same
+  reminders in SQL alone; best of 3 each, same run;
+- the number of queries of the pass, for N and 2N due matters (grows with batches, not rows);
+- a pass with nothing due (scan + delivery + task check);
+- delivering the resulting inbox messages.
+
+Targets: pass <= 3x baseline and <= 1 s; nothing due <= 20 ms. Exit status 1 if one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--matters", type=int, default=1_000_000)
+    ap.add_argument("--due", type=int, default=10_000)
+    ap.add_argument("--batch", type=int, default=1000, help="matters per transaction (the worker default)")
+    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = ap.parse_args()
+    server = os.environ.get("DUCHA_BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+    name = f"ducha_bench_scan_{os.getpid()}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        return run(args, f"{server}/{name}")
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(args: argparse.Namespace, url: str) -> int:
+    os.environ["DUCHA_DATABASE_URL"] = url
+    os.environ["DUCHA_DATA_DIR"] = tempfile.mkdtemp(prefix="ducha-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ducha.matters.models import Matter
+    from ducha.org.models import LeaderKind, LeaderPost, Unit, UnitKind, User
+    from ducha.org.roles import Role
+    from ducha.reminders import engine, loop, outbox
+    from ducha.workcal.service import get_calendar, today
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    unit = Unit.objects.create(code="fgw", name="市发展和改革委员会", short_name="发改委", kind=UnitKind.DEPARTMENT)
+    User.objects.create(username="liaison", name="联络员", role=Role.UNIT_ADMIN, unit=unit)
+    vice = User.objects.create(username="vice", name="副市长", role=Role.LEADER)
+    LeaderPost.objects.create(person=vice, kind=LeaderKind.VICE_MAYOR, title="副市长").portfolio.set([unit])
+    clerk = User.objects.create(username="clerk", name="督查室", role=Role.SUPERVISION_OFFICE)
+    cal, d = get_calendar(), today()
+    # Newly due: today is the first rung of the ladder (3 working days before the due date),
+    # which reaches the lead unit's liaison.
+    due = cal.add_workdays(cal.workday_on_or_before(d), 3)
+    _fill(connection, Matter, args.matters, args.due, unit.pk, vice.pk, clerk.pk, due, d)
+    build = time.perf_counter() - t0
+
+    def reset() -> None:
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE reminders_reminder, reminders_outboxmessage, reminders_notification, "
+                        "reminders_deliveryattempt CASCADE")
+            cur.execute("UPDATE matters_matter SET next_check_at = now() - interval '1 minute' WHERE number < %s",
+                        [f"B{args.due:07d}"])
+            cur.execute("VACUUM ANALYZE matters_matter")
+            cur.execute("VACUUM ANALYZE reminders_reminder")
+            cur.execute("VACUUM ANALYZE reminders_outboxmessage")
+
+    baseline_sql = (
+        "INSERT INTO reminders_reminder (matter_id, kind, stage, deadline, light, action, urgent, title, body, "
+        "audience, batch, created_at) SELECT id, 'deadline', 'before_3', due_date, 'yellow', '', false, number, "
+        "title, 'lead_unit', 'baseline', now() FROM matters_matter WHERE next_check_at <= now() "
+        "ON CONFLICT DO NOTHING"
+    )
+    base_times, pass_times, query_counts = [], [], []
+    created = outboxed = 0
+    for _ in range(3):
+        reset()
+        with connection.cursor() as cur:
+            t = time.perf_counter()
+            cur.execute(baseline_sql)
+            base_times.append(time.perf_counter() - t)
+            assert cur.rowcount == args.due, cur.rowcount
+        reset()
+        with CaptureQueriesContext(connection) as q:
+            t = time.perf_counter()
+            stats = engine.scan(batch_size=args.batch)
+            pass_times.append(time.perf_counter() - t)
+        query_counts.append(len(q.captured_queries))
+        created, outboxed, batches = stats.reminders_created, stats.outbox_created, stats.batches
+        assert created == args.due, created
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        reset()
+        cProfile.runctx("engine.scan(batch_size=args.batch)", globals(), locals(), "/tmp/scan.prof")
+        pstats.Stats("/tmp/scan.prof").sort_stats("tottime").print_stats(25)
+    # Queries for half as many due matters: they scale with batches.
+    reset()
+    with connection.cursor() as cur:
+        cur.execute("UPDATE matters_matter SET next_check_at = now() + interval '30 days' WHERE number >= %s "
+                    "AND number < %s", [f"B{args.due // 2:07d}", f"B{args.due:07d}"])
+    with CaptureQueriesContext(connection) as half_q:
+        half = engine.scan(batch_size=args.batch)
+    reset()
+    engine.scan(batch_size=args.batch)
+    t = time.perf_counter()
+    sent = outbox.deliver(limit=5000)
+    deliver_time = time.perf_counter() - t
+    idle = []
+    for _ in range(20):
+        t = time.perf_counter()
+        figures = loop.run_once(batch_size=args.batch)
+        idle.append(time.perf_counter() - t)
+        assert figures["reminders_created"] == 0 and figures["deliveries_sent"] == 0
+    with CaptureQueriesContext(connection) as idle_q:
+        loop.run_once(batch_size=args.batch)
+
+    if os.environ.get("BENCH_VERBOSE"):
+        print(f"  total query time {sum(float(x['time']) for x in q.captured_queries) * 1000:.0f} ms")
+        kinds: dict[str, list[float]] = {}
+        for x in q.captured_queries:
+            kinds.setdefault(x["sql"][:60], []).append(float(x["time"]))
+        for k, v in sorted(kinds.items(), key=lambda kv: -sum(kv[1]))[:12]:
+            print(f"  {sum(v) * 1000:7.1f} ms  x{len(v):<3} {k}")
+    best_base, best_pass, best_idle = min(base_times), min(pass_times), sorted(idle)[len(idle) // 2]
+    ratio = best_pass / best_base
+    ok_ratio, ok_pass, ok_idle = ratio <= 3, best_pass <= 1.0, best_idle <= 0.020
+    print(f"data: {args.matters:,} open matters, {args.due:,} due; built in {build:.0f} s")
+    print(f"baseline INSERT…SELECT: {best_base * 1000:.0f} ms (best of 3: "
+          f"{', '.join(f'{x * 1000:.0f}' for x in base_times)})")
+    print(f"scan pass: {best_pass * 1000:.0f} ms (best of 3: {', '.join(f'{x * 1000:.0f}' for x in pass_times)}); "
+          f"{created:,} reminders, {outboxed:,} outbox rows, {batches} batches of {args.batch}")
+    print(f"ratio pass/baseline: {ratio:.2f} (target <= 3) {'pass' if ok_ratio else 'MISS'}; "
+          f"pass <= 1 s {'pass' if ok_pass else 'MISS'}")
+    print(f"queries: {query_counts[0]} for {args.due:,} due ({batches} batches), "
+          f"{len(half_q.captured_queries)} for {half.reminders_created:,} due ({half.batches} batches)")
+    print(f"nothing due, full pass (scan+deliver+tasks): median {best_idle * 1000:.1f} ms, "
+          f"{len(idle_q.captured_queries)} queries (target <= 20 ms) {'pass' if ok_idle else 'MISS'}")
+    print(f"delivery: {sent.sent:,} inbox messages in {deliver_time * 1000:.0f} ms")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"PostgreSQL {connection.cursor().connection.info.server_version}")
+    return 0 if ok_ratio and ok_pass and ok_idle else 1
+
+
+def _fill(connection, Matter, n: int, due_n: int, unit_id: int, leader_id: int, clerk_id: int, due, today) -> None:
+    """INSERT … SELECT generate_series: every NOT NULL column of the matter table gets a value."""
+    from django.db import models
+
+    fixed = {
+        "year": str(today.year), "number": "'B' || lpad(g::text, 7, '0')", "title": "'督办事项 ' || g",
+        "source": "'key_work'", "goal": "'完成目标'", "responsible_leader_id": str(leader_id),
+        "lead_unit_id": str(unit_id), "status": "'in_progress'", "start_date": f"DATE '{today.year}-01-05'",
+        "due_date": f"CASE WHEN g < {due_n} THEN DATE '{due}' ELSE DATE '{today.year}-12-31' END",
+        "progress": "100", "last_progress_on": f"DATE '{today}'", "created_by_id": str(clerk_id),
+        "created_at": "now()", "updated_at": "now()",
+        "next_check_at": f"CASE WHEN g < {due_n} THEN now() - interval '1 minute' "
+                         "ELSE now() + (1 + g % 200) * interval '1 day' END",
+    }
+    cols, exprs = [], []
+    for f in Matter._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        cols.append(f.column)
+        if f.name in fixed or f.column in fixed:
+            exprs.append(fixed.get(f.name) or fixed[f.column])
+        elif f.null:
+            exprs.append("NULL")
+        elif f.has_default() and isinstance(f.default, bool):
+            exprs.append("true" if f.default else "false")
+        elif f.has_default() and isinstance(f.default, (int, float)):
+            exprs.append(str(f.default))
+        elif f.has_default() and isinstance(f.default, str):
+            exprs.append("'" + f.default.replace("'", "''") + "'")
+        elif isinstance(f, (models.CharField, models.TextField)):
+            exprs.append("''")
+        elif isinstance(f, models.BooleanField):
+            exprs.append("false")
+        else:
+            raise SystemExit(f"bench/scan.py: no value for matters_matter.{f.column}; add it to `fixed`")
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO matters_matter ({', '.join(cols)}) "
+                    f"SELECT {', '.join(exprs)} FROM generate_series(0, {n - 1}) AS g")
+        cur.execute("VACUUM ANALYZE matters_matter")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

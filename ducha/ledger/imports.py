@@ -1,0 +1,178 @@
+"""Writing an imported ledger, and the import job the page follows (S2.4 年初建账 from Excel).
+
+The job is queued as a Django task (``ducha.ledger.tasks``) and also started by the job
+page itself, whichever comes first. Reading and validating, the long part, run outside any
+transaction and record progress on the job row, which the page polls with htmx from
+another request; writing is one transaction, so a refused or failed import leaves nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ducha.ledger.actions import LedgerError, can_run_phases
+from ducha.ledger.bulk import insert_rows
+from ducha.ledger.importing import ImportPlan, LedgerFileError, LedgerImportRefused, parse_ledger
+from ducha.ledger.models import JobStatus, LedgerEvent, LedgerImportJob, LedgerYear, Phase
+from ducha.ledger.validation import Lookups, RowValues
+from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Status
+from ducha.org.models import User
+
+log = logging.getLogger(__name__)
+CO_UNIT_PART = "配合牵头单位完成本事项"  # a ledger lists co-units by name only; the part is refined on the matter
+MAX_STORED_ERRORS = 2000
+
+
+def _matter_fields(r: RowValues) -> dict[str, Any]:
+    return {
+        "title": r.title, "source": r.source, "source_ref": r.source_ref, "lead_unit_id": r.lead_unit_id,
+        "responsible_leader_id": r.leader_id, "goal": r.goal, "target_quantity": r.target_quantity,
+        "target_unit": r.target_unit, "qualitative_standard": r.qualitative_standard, "start_date": r.start_date,
+        "due_date": r.due_date, "instruction_text": r.instruction_text,
+    }
+
+
+def _due(r: RowValues) -> date:
+    assert r.due_date is not None  # required by validation
+    return r.due_date
+
+
+def _next_sequence(year: int, plan: ImportPlan) -> int:
+    pattern = re.compile(rf"^DB{year}-(\d+)$")
+    taken = [int(m[1]) for n in Matter.objects.filter(year=year).values_list("number", flat=True).iterator(10000)
+             if (m := pattern.match(n))]
+    taken += [int(m[1]) for r in plan.new if r.number and (m := pattern.match(r.number))]
+    return max(taken, default=0) + 1
+
+
+MATTER_COLUMNS = ("year", "number", "status", "created_by_id", "title", "source", "source_ref", "lead_unit_id",
+                  "responsible_leader_id", "goal", "target_quantity", "target_unit", "qualitative_standard",
+                  "start_date", "due_date", "instruction_text")
+
+
+def _insert_new(actor: User, year: int, rows: list[RowValues], note: str) -> None:
+    """The new draft matters, their co-unit parts and their creation events, as do_create_matter
+    writes them, through prepared INSERTs (see ``ducha.ledger.bulk``)."""
+    if not rows:
+        return
+    insert_rows(Matter, MATTER_COLUMNS, (
+        (year, r.number, Status.DRAFT, actor.pk, r.title, r.source, r.source_ref, r.lead_unit_id, r.leader_id, r.goal,
+         r.target_quantity, r.target_unit, r.qualitative_standard, r.start_date, r.due_date, r.instruction_text)
+        for r in rows
+    ))
+    wanted = {r.number for r in rows}
+    ids = {n: i for n, i in Matter.objects.filter(year=year).values_list("number", "id").iterator(10000)
+           if n in wanted}
+    insert_rows(CoUnitPart, ("matter_id", "unit_id", "part", "due_date"), (
+        (ids[r.number], uid, CO_UNIT_PART, _due(r)) for r in rows for uid in r.co_unit_ids
+    ))
+    insert_rows(MatterEvent, ("matter_id", "actor_id", "action", "to_status", "data"), (
+        (ids[r.number], actor.pk, "create", Status.DRAFT, {"due": str(r.due_date), "ledger_import": note, "row": r.row})
+        for r in rows
+    ))
+
+
+def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = "") -> dict[str, int]:
+    """Create the new rows as draft matters and update the matched drafts, all or nothing."""
+    if not can_run_phases(actor):
+        raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
+    try:
+        with transaction.atomic():
+            row, _ = LedgerYear.objects.get_or_create(year=year)
+            if row.closed_at is not None:
+                raise LedgerError(f"{year}年台账已交账，事项不能再导入或修改 (the {year} ledger is closed)")
+            seq = _next_sequence(year, plan)
+            for r in plan.new:
+                if not r.number:
+                    r.number = f"DB{year}-{seq:04d}"
+                    seq += 1
+            _insert_new(actor, year, plan.new, note)
+            for r in plan.updates:
+                _update_draft(actor, r, note)
+            counts = {"created": len(plan.new), "updated": len(plan.updates), "unchanged": plan.unchanged,
+                      "rows": plan.rows_total}
+            LedgerEvent.objects.create(ledger_year=row, phase=Phase.IMPORT, actor=actor, counts=counts, note=note[:200])
+    except IntegrityError as e:
+        raise LedgerError(f"导入时编号冲突，请重试 (a number was taken meanwhile; try again): {e}") from e
+    return counts
+
+
+def _update_draft(actor: User, r: RowValues, note: str) -> None:
+    assert r.existing_id is not None
+    rows = Matter.objects.filter(pk=r.existing_id, status=Status.DRAFT).update(
+        updated_at=timezone.now(), **_matter_fields(r)
+    )
+    if rows != 1:
+        raise LedgerError(f"第{r.row}行：事项{r.number}已被交办，请重新导入 (the matter was assigned meanwhile)")
+    CoUnitPart.objects.filter(matter_id=r.existing_id).exclude(unit_id__in=r.co_unit_ids).delete()
+    have = set(CoUnitPart.objects.filter(matter_id=r.existing_id).values_list("unit_id", flat=True))
+    CoUnitPart.objects.bulk_create(
+        CoUnitPart(matter_id=r.existing_id, unit_id=uid, part=CO_UNIT_PART, due_date=_due(r))
+        for uid in r.co_unit_ids if uid not in have
+    )
+    if r.due_date is not None:
+        CoUnitPart.objects.filter(matter_id=r.existing_id, due_date__gt=r.due_date).update(due_date=r.due_date)
+    MatterEvent.objects.create(matter_id=r.existing_id, actor=actor, action="update",
+                               data={"ledger_import": note, "row": r.row})
+
+
+def import_file(*, actor: User, year: int, path: Path, note: str = "", progress: Any = None) -> dict[str, int]:
+    """Validate then write; raises LedgerFileError, LedgerImportRefused or LedgerError."""
+    if not can_run_phases(actor):
+        raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
+    plan = parse_ledger(path, year, Lookups.load(), progress)
+    if progress:
+        progress("writing", plan.rows_total, plan.rows_total)
+    return do_import_ledger(actor=actor, year=year, plan=plan, note=note)
+
+
+class _JobProgress:
+    """Writes progress to the job row at most twice a second (each write is a committed UPDATE)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.last = 0.0
+        self.stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == self.stage and now - self.last < 0.5:
+            return
+        self.stage, self.last = stage, now
+        LedgerImportJob.objects.filter(pk=self.job_id).update(stage=stage, rows_done=done, rows_total=total)
+
+
+def run_import_job(job_id: int) -> LedgerImportJob:
+    """Run a queued job once (a second call finds it no longer queued and does nothing)."""
+    if not LedgerImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), stage="reading"
+    ):
+        return LedgerImportJob.objects.get(pk=job_id)
+    job = LedgerImportJob.objects.select_related("created_by").get(pk=job_id)
+    outcome: dict[str, Any] = {"status": JobStatus.FAILED}
+    try:
+        counts = import_file(actor=job.created_by, year=job.year, path=Path(job.file.path),
+                             note=f"{job.original_name}（导入任务{job.pk}）", progress=_JobProgress(job.pk))
+        outcome = {"status": JobStatus.DONE, "counts": counts, "rows_done": counts["rows"],
+                   "rows_total": counts["rows"], "stage": "done"}
+    except LedgerImportRefused as e:
+        outcome["errors"] = [{"row": x.row, "column": x.column, "message": x.message}
+                             for x in e.errors[:MAX_STORED_ERRORS]]
+        outcome["error_count"] = len(e.errors)
+    except (LedgerFileError, LedgerError) as e:
+        outcome["errors"] = [{"row": None, "column": "", "message": str(e)}]
+        outcome["error_count"] = 1
+    except Exception:
+        log.exception("ledger import job %s failed", job_id)
+        outcome["errors"] = [{"row": None, "column": "", "message": "导入时发生内部错误，已记录日志 (internal error; logged)"}]
+        outcome["error_count"] = 1
+    LedgerImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **outcome)
+    return LedgerImportJob.objects.get(pk=job_id)

@@ -1,0 +1,190 @@
+"""Ledger pages (S2.4): the years and their phases, each phase's preview and confirmation,
+the flags per unit.
+
+Reads go through ``ducha.ledger.access`` (scope by unit); the phases are run only through
+``ducha.ledger.actions``. A phase page shows exactly what the action will do, and its
+confirm form sends back the digest of what was shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ducha.ledger import actions, services
+from ducha.ledger.access import reads_ledger, runs_ledger, visible_flags, visible_notices
+from ducha.ledger.models import LedgerEvent, LedgerImportJob, LedgerYear, Phase
+from ducha.matters.access import visible_matters
+from ducha.org.access import unit_scope, visible_units
+from ducha.org.models import User
+from ducha.workcal import service as workcal
+
+PHASE_SLUGS = {
+    "build": "build",
+    "june-check": "june_check",
+    "reconcile": "september_reconciliation",
+    "close": "year_end_close",
+}
+SLUG_OF = {v: k for k, v in PHASE_SLUGS.items()}
+PHASE_COLUMNS = {"build": "built", "june_check": "june_checked", "september_reconciliation": "reconciled",
+                 "year_end_close": "closed"}
+FLAGS_PAGE = 50
+COUNT_LABELS = {  # literal msgids, so makemessages finds them
+    "matters": gettext_lazy("matters"), "drafts": gettext_lazy("drafts"), "units": gettext_lazy("units"),
+    "judged": gettext_lazy("judged"), "flagged": gettext_lazy("behind schedule"),
+    "skipped": gettext_lazy("not judged"), "notices": gettext_lazy("notices"), "created": gettext_lazy("created"),
+    "updated": gettext_lazy("updated"), "unchanged": gettext_lazy("unchanged"), "rows": gettext_lazy("rows"),
+    "completed": gettext_lazy("completed"), "in_progress": gettext_lazy("in progress"),
+    "overdue": gettext_lazy("overdue"), "not_started": gettext_lazy("not started"),
+    "suspended": gettext_lazy("suspended"),
+}
+
+
+def _reader(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not reads_ledger(user):
+        raise Http404("No ledger for this account")  # administrators read no business data
+    return user
+
+
+def _phase_rows(row: LedgerYear | None, windows: dict[str, Any], today: Any) -> list[dict[str, Any]]:
+    done = row.done_phases() if row else frozenset()
+    out = []
+    next_found = False
+    for key, slug in SLUG_OF.items():
+        col = PHASE_COLUMNS[key]
+        window = windows.get(key)
+        item = {"key": key, "slug": slug, "label": Phase(key).label, "window": window,
+                "at": getattr(row, f"{col}_at", None) if row else None,
+                "by": getattr(row, f"{col}_by", None) if row else None, "is_next": False}
+        if key not in done and not next_found:
+            next_found = True
+            item["is_next"] = True
+            item["open"] = window is not None and today >= window.opens
+            item["late"] = window is not None and today > window.due
+        out.append(item)
+    return out
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    counts = dict(visible_matters(user).order_by().values_list("year").annotate(n=Count("id")).values_list("year", "n"))
+    rows = {r.year: r for r in LedgerYear.objects.defer("baseline", "final").select_related(
+        "built_by", "june_checked_by", "reconciled_by", "closed_by")}
+    today = workcal.today()
+    years = []
+    for year in sorted(set(counts) | set(rows) | {today.year}, reverse=True):
+        row = rows.get(year)
+        phases = _phase_rows(row, services.phase_windows(year) if year >= today.year - 1 else {}, today)
+        years.append({"year": year, "matters": counts.get(year, 0), "row": row, "phases": phases})
+    unread = visible_notices(user).filter(read_at__isnull=True).count() if user.unit_id else 0
+    return render(request, "ledger/index.html", {
+        "years": years, "today": today, "runs": runs_ledger(user), "unread": unread,
+    })
+
+
+@login_required
+@require_GET
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    user = _reader(request)
+    today = workcal.today()
+    row = LedgerYear.objects.defer("baseline", "final").select_related(
+        "built_by", "june_checked_by", "reconciled_by", "closed_by").filter(year=year).first()
+    matters = visible_matters(user).filter(year=year)
+    per_unit: dict[int, dict[str, Any]] = defaultdict(lambda: {"matters": 0, "june_check": 0,
+                                                              "september_reconciliation": 0, "notice": None})
+    for unit_id, n in matters.order_by().values_list("lead_unit_id").annotate(n=Count("id")).values_list(
+        "lead_unit_id", "n"
+    ):
+        per_unit[unit_id]["matters"] = n
+    flags = visible_flags(user).filter(ledger_year__year=year)
+    for unit_id, phase, n in flags.order_by().values_list("unit_id", "phase").annotate(n=Count("id")).values_list(
+        "unit_id", "phase", "n"
+    ):
+        per_unit[unit_id][phase] = n
+    notices = list(visible_notices(user).filter(ledger_year__year=year).select_related("unit"))
+    for notice in notices:
+        per_unit[notice.unit_id]["notice"] = notice
+    units = {u.id: u for u in visible_units(user).filter(pk__in=list(per_unit))}
+    unit_rows = [{"unit": units[uid], **per_unit[uid]} for uid in sorted(
+        per_unit, key=lambda u: (units[u].sort_order, u) if u in units else (0, u)) if uid in units]
+    if not unit_rows and row is None and not runs_ledger(user):
+        raise Http404("No ledger for this year")  # the office sees an empty year, to import into it
+    context: dict[str, Any] = {
+        "year": year, "row": row, "today": today, "runs": runs_ledger(user),
+        "phases": _phase_rows(row, services.phase_windows(year), today),
+        "unit_rows": unit_rows, "matter_count": sum(r["matters"] for r in unit_rows),
+        "scope_all": unit_scope(user).all_units,
+    }
+    if context["runs"]:
+        context["events"] = [
+            (e, [(COUNT_LABELS.get(k, k), v) for k, v in e.counts.items()])
+            for e in LedgerEvent.objects.filter(ledger_year__year=year).select_related("actor")[:20]
+        ]
+        context["jobs"] = LedgerImportJob.objects.filter(year=year).select_related("created_by")[:5]
+    return render(request, "ledger/year.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase(request: HttpRequest, year: int, slug: str) -> HttpResponse:
+    user = _reader(request)
+    key = PHASE_SLUGS.get(slug)
+    if key is None or not runs_ledger(user):
+        raise Http404("No such phase page")
+    today = workcal.today()
+    error = ""
+    if request.method == "POST":
+        digest = request.POST.get("digest", "")
+        try:
+            if key == "september_reconciliation":
+                issued = actions.do_reconcile_ledger(actor=user, year=year, today=today, expected_digest=digest)
+                failed = [n.number for n in issued if n.render_error]
+                messages.success(request, _("%(n)d supervision notices issued and delivered.") % {"n": len(issued)})
+                if failed:
+                    messages.warning(request, _("Documents could not be generated for: %(list)s. Open a notice "
+                                                "to see why and generate them again.") % {"list": "、".join(failed)})
+            else:
+                actions.PHASE_ACTIONS[key](actor=user, year=year, today=today, expected_digest=digest)
+                messages.success(request, _("%(phase)s done for %(year)s.") % {"phase": Phase(key).label,
+                                                                                 "year": year})
+            return redirect("ledger:year", year=year)
+        except actions.LedgerError as e:
+            error = str(e)
+    plan = services.PLANNERS[key](year, today)
+    return render(request, "ledger/phase.html", {
+        "year": year, "plan": plan, "key": key, "label": Phase(key).label, "error": error, "today": today,
+        "preview_units": plan.preview_units(), "shown": min(len(plan.flags), services.PREVIEW_ROWS),
+    }, status=409 if error else 200)
+
+
+@login_required
+@require_GET
+def flag_list(request: HttpRequest, year: int) -> HttpResponse:
+    user = _reader(request)
+    flags = visible_flags(user).filter(ledger_year__year=year).select_related(
+        "matter", "unit", "rectification", "notice").order_by("phase", "unit__sort_order", "unit_id", "matter_id")
+    phase_key = request.GET.get("phase", "")
+    if phase_key in (Phase.JUNE_CHECK, Phase.RECONCILIATION):
+        flags = flags.filter(phase=phase_key)
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        flags = flags.filter(unit_id=int(unit))
+    page = Paginator(flags, FLAGS_PAGE).get_page(request.GET.get("page"))
+    summary = flags.aggregate(total=Count("id"), rectified=Count("id", filter=Q(rectification__rectified_on__isnull=False)))
+    return render(request, "ledger/flags.html", {
+        "year": year, "page": page, "phase": phase_key, "unit": unit, "summary": summary,
+        "units": visible_units(user).filter(ledger_flags__ledger_year__year=year).distinct(),
+    })

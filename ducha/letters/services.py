@@ -1,0 +1,226 @@
+"""What a letter needs to know of the organisation and of the matter, read fresh each time.
+
+The offices are found by who works in them (the unit of the people holding the office's
+role) unless a setting names the unit; the leaders in charge by the portfolios (分管).
+Whether a co-unit is slow is the reminder engine's rule (``ducha.rules.escalation``), asked
+here for one part; how late it is comes from the calendar.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q
+
+from ducha.letters.models import LetterCode, LetterKind, LetterReason
+from ducha.matters.models import CoUnitPart, Matter, Source
+from ducha.org.models import LeaderKind, LeaderPost, Unit, User
+from ducha.org.roles import Role
+from ducha.reminders.engine import load_rules
+from ducha.rules.escalation import CoPartFacts, Kind, MatterFacts, Policy, evaluate
+from ducha.rules.escalation import LetterReason as EngineReason
+from ducha.rules.letters import (
+    Addressee,
+    Party,
+    address_letter,
+    infer_requester,
+    letter_agency,
+    overdue_workdays,
+    request_stalled,
+    silent_workdays,
+)
+from ducha.rules.lifecycle import RUNNING_STATUSES
+from ducha.rules.workdays import WorkCalendar
+
+RUNNING = sorted(s.value for s in RUNNING_STATUSES)
+
+
+class OfficeMissing(LookupError):
+    """An office the chain needs is not set up; the message says which and how to fix it."""
+
+
+def _office_unit(role: str, setting: str, label: str) -> Unit:
+    code = getattr(settings, setting, "")
+    if code:
+        unit = Unit.objects.filter(code=code, is_active=True).first()
+        if unit is None:
+            raise OfficeMissing(f"{setting}={code!r} 不是有效单位代码 (no active unit with that code)")
+        return unit
+    counts = Counter(
+        User.objects.filter(role=role, is_active=True, unit__isnull=False, unit__is_active=True)
+        .values_list("unit_id", flat=True)
+    )
+    if not counts:
+        raise OfficeMissing(f"未找到{label}：请为其人员设置所在单位，或设置 {setting} (no unit found for the {role})")
+    # The unit most of the office's people belong to: one misfiled account does not move the office.
+    unit_id = min(counts, key=lambda uid: (-counts[uid], uid))
+    return Unit.objects.get(pk=unit_id)
+
+
+def supervision_unit() -> Unit:
+    """市政府督查室, copied on every letter (setting DUCHA_SUPERVISION_UNIT_CODE to name it)."""
+    return _office_unit(Role.SUPERVISION_OFFICE, "DUCHA_SUPERVISION_UNIT_CODE", "市政府督查室")
+
+
+def general_office_unit() -> Unit:
+    """市政府办公室, addressee of S1.5 letters (setting DUCHA_GENERAL_OFFICE_UNIT_CODE)."""
+    return _office_unit(Role.GENERAL_OFFICE, "DUCHA_GENERAL_OFFICE_UNIT_CODE", "市政府办公室")
+
+
+def agency_for(unit: Unit) -> str:
+    """The unit's 机关代字 for letters: its LetterCode, else derived from its short name."""
+    code = LetterCode.objects.filter(unit=unit).values_list("agency", flat=True).first()
+    if code:
+        return code
+    prefix = str(getattr(settings, "DUCHA_LETTER_CITY_PREFIX", "宛"))
+    return letter_agency(unit.short_name or unit.name, city_prefix=prefix)
+
+
+def reply_workdays() -> int:
+    """Working days the letter asks the addressee to answer within (setting, default 5)."""
+    return int(getattr(settings, "DUCHA_LETTER_REPLY_WORKDAYS", 5))
+
+
+def leader_label(post: LeaderPost) -> str:
+    return f"{post.title}{post.person.name}"
+
+
+def unit_label(unit: Unit) -> str:
+    return unit.name
+
+
+def required_addressees(sender: Unit, to: Unit, extra_cc: list[Unit] | None = None) -> tuple[Addressee, ...]:
+    """主送 ``to``; 报 the vice mayors in charge of the sender and of the addressee, and the
+    mayor; 抄送 the supervision office and any copies the sender added."""
+    leaders = list(
+        LeaderPost.objects.filter(
+            Q(kind=LeaderKind.MAYOR) | Q(kind=LeaderKind.VICE_MAYOR, portfolio__in=[sender.pk, to.pk]),
+            person__is_active=True,
+        ).select_related("person").distinct().order_by("sort_order", "id")
+    )
+    vice = [p for p in leaders if p.kind == LeaderKind.VICE_MAYOR]
+    # The sender's own leader first: the letter is reported upwards through it.
+    in_charge_of_sender = set(
+        LeaderPost.portfolio.through.objects.filter(unit_id=sender.pk).values_list("leaderpost_id", flat=True)
+    )
+    vice.sort(key=lambda p: (p.pk not in in_charge_of_sender, p.sort_order, p.pk))
+    mayor = next((p for p in leaders if p.kind == LeaderKind.MAYOR), None)
+    supervision = supervision_unit()
+    return address_letter(
+        sender_unit_id=sender.pk, to=Party("unit", to.pk, unit_label(to)),
+        vice_mayors=[Party("person", p.person_id, leader_label(p)) for p in vice],
+        mayor=Party("person", mayor.person_id, leader_label(mayor)) if mayor else None,
+        supervision_office=Party("unit", supervision.pk, unit_label(supervision)),
+        extra_cc=[Party("unit", u.pk, unit_label(u)) for u in extra_cc or []],
+    )
+
+
+# -- S1.4: how slow a co-unit is ---------------------------------------------------------------
+
+
+@dataclass
+class PartFacts:
+    part: CoUnitPart
+    matter: Matter
+    overdue: int = 0  # working days past the part's due date
+    silent: int = 0  # working days since its last progress update
+    last_update: date | None = None
+    reasons: list[str] = field(default_factory=list)  # engine reasons that hold today
+
+    @property
+    def slow(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def reason(self) -> str:
+        if len(self.reasons) > 1:
+            return LetterReason.OVERDUE_NO_UPDATE
+        return self.reasons[0] if self.reasons else ""
+
+
+def part_facts(part: CoUnitPart, matter: Matter, today: date, cal: WorkCalendar,
+               policy: Policy | None = None) -> PartFacts:
+    """The engine's verdict on one co-unit part today, with the figures the letter quotes."""
+    rules_policy = policy if policy is not None else load_rules().policy
+    running = matter.status in RUNNING and part.done_on is None
+    facts = MatterFacts(
+        start=matter.start_date, due=None, running=running, last_progress=today, progress=100,
+        co_parts=(CoPartFacts(part.pk, part.due_date, part.done_on is not None, part.last_progress_on),),
+    )
+    ev = evaluate(facts, today, cal, (), rules_policy)
+    reasons = [
+        str(d.letter_reason) for d in ev.due_now
+        if d.kind == Kind.CO_UNIT and d.co_part_id == part.pk and d.letter_reason is not None
+    ]
+    order = [EngineReason.OVERDUE.value, EngineReason.NO_UPDATE.value]
+    last = max(part.last_progress_on or matter.start_date, matter.start_date)
+    return PartFacts(
+        part=part, matter=matter, overdue=overdue_workdays(cal, part.due_date, today),
+        silent=silent_workdays(cal, last, today), last_update=part.last_progress_on,
+        reasons=sorted(set(reasons), key=order.index),
+    )
+
+
+# -- S1.5: requests to the city government ---------------------------------------------------------
+
+
+@dataclass
+class RequestFacts:
+    matter: Matter
+    requester_id: int | None
+    inferred: bool
+    overdue: int
+    stalled: bool
+
+
+def _unit_names() -> list[tuple[int, str, str]]:
+    return list(Unit.objects.filter(is_active=True).values_list("id", "name", "short_name"))
+
+
+def requests_with_requesters(matters: list[Matter], today: date, cal: WorkCalendar) -> list[RequestFacts]:
+    """Each request with its requesting unit (recorded, else read from its reference) and lateness.
+    ``matters`` must come with ``request_origin`` selected."""
+    names: list[tuple[int, str, str]] | None = None
+    stall_after = int(getattr(settings, "DUCHA_REQUEST_STALL_WORKDAYS", 1))
+    out: list[RequestFacts] = []
+    for m in matters:
+        origin = getattr(m, "request_origin", None)
+        if origin is not None:
+            requester, inferred = origin.requesting_unit_id, origin.inferred
+        else:
+            if names is None:
+                names = _unit_names()
+            requester, inferred = infer_requester(m.source_ref, names), True
+        running = m.status in RUNNING
+        out.append(RequestFacts(
+            matter=m, requester_id=requester, inferred=inferred,
+            overdue=overdue_workdays(cal, m.due_date, today) if m.due_date and running else 0,
+            stalled=running and request_stalled(cal, m.due_date, today, after_workdays=stall_after),
+        ))
+    return out
+
+
+def open_requests() -> list[Matter]:
+    return list(
+        Matter.objects.filter(source=Source.UNIT_REQUEST, status__in=RUNNING)
+        .select_related("lead_unit", "request_origin").order_by("due_date", "id")
+    )
+
+
+def pending_requests_of(unit: Unit, today: date, cal: WorkCalendar) -> list[RequestFacts]:
+    """The unit's requests to the city government still being handled, the stalled ones first."""
+    candidates = list(
+        Matter.objects.filter(source=Source.UNIT_REQUEST, status__in=RUNNING)
+        .filter(Q(request_origin__requesting_unit=unit) | Q(request_origin__isnull=True))
+        .select_related("lead_unit", "request_origin").order_by("due_date", "id")
+    )
+    rows = [r for r in requests_with_requesters(candidates, today, cal) if r.requester_id == unit.pk]
+    rows.sort(key=lambda r: (not r.stalled, -r.overdue, r.matter.pk))
+    return rows
+
+
+def kind_label(kind: str) -> str:
+    return str(LetterKind(kind).label)

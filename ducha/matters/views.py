@@ -1,0 +1,396 @@
+"""The pages of the supervision core: list, a matter's page, the create form, dashboards,
+the battle map (S2.1, S2.3, S5.1, S5.2).
+
+Views read through ``visible_matters`` / ``access_matter_by_id`` and write only through
+``ducha.matters.actions``; every state change is a POST that redirects on success and
+re-renders the page with the message on failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ducha.matters import actions
+from ducha.matters.access import access_matter_by_id, actor_kinds, can_create_matters, visible_matters
+from ducha.matters.charts import donut, gantt, stacked
+from ducha.matters.forms import (
+    CoUnitFormSet,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    MatterFilterForm,
+    MatterForm,
+    ReasonForm,
+    classified_input,
+    co_units_chosen,
+    deadline_context,
+    detail_extras,
+    leader_choices,
+    unit_choices,
+)
+from ducha.matters.models import ExtensionRequest, ExtensionStatus, Matter, Milestone, Source, Status
+from ducha.matters.queries import (
+    DONE,
+    OPEN,
+    ROW_FIELDS,
+    RUNNING,
+    FilterError,
+    calendar_or_none,
+    filter_matters,
+    rows,
+    signal_for,
+    summarise,
+    unit_work,
+)
+from ducha.org.access import unit_scope, visible_units
+from ducha.org.models import LeaderKind, Unit, User
+from ducha.org.roles import ADMIN_ROLES, UNIT_ROLES, Role
+from ducha.rules.lifecycle import Actor, actions_for
+from ducha.rules.lifecycle import Status as LStatus
+from ducha.workcal import service as workcal
+
+PAGE_SIZE = 25
+MAP_PAGE_SIZE = 40
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if user.role in ADMIN_ROLES:
+        # Administrators run the system; they read no business data (ARCHITECTURE "Access scope").
+        raise Http404("No business data for administrators")
+    return user
+
+
+def _filtered(request: HttpRequest, user: User) -> tuple[MatterFilterForm, QuerySet[Matter], Any]:
+    today, cal = workcal.today(), calendar_or_none()
+    base = visible_matters(user)
+    years = list(base.order_by("-year").values_list("year", flat=True).distinct())
+    statuses = Status.values if user.role == Role.SUPERVISION_OFFICE else [s for s in Status.values if s != "draft"]
+    form = MatterFilterForm(request.GET or None, units=visible_units(user), years=years, statuses=statuses)
+    qs = base
+    if form.is_bound and form.is_valid():
+        try:
+            qs = filter_matters(base, form.cleaned_data, today=today, cal=cal)
+        except FilterError as e:
+            form.add_error(e.field, str(e))
+            qs = base.none()
+    else:
+        qs = filter_matters(base, {}, today=today, cal=cal)
+        if form.is_bound:
+            qs = base.none()
+    return form, qs, (today, cal)
+
+
+@login_required
+@require_GET
+def matter_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form, qs, (today, cal) = _filtered(request, user)
+    page = Paginator(qs.values(*ROW_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "matters/list.html", {
+        "form": form, "page": page, "rows": rows(page.object_list, today, cal), "today": today,
+        "can_create": can_create_matters(user),
+    })
+
+
+@login_required
+@require_GET
+def battle_map(request: HttpRequest) -> HttpResponse:
+    """挂图作战 (S2.3): the filtered matters as bars on a time axis, time nodes as markers."""
+    user = _user(request)
+    form, qs, (today, cal) = _filtered(request, user)
+    if not request.GET.get("sort"):
+        qs = qs.order_by("lead_unit__sort_order", "lead_unit_id", "due_date", "id")
+    page = Paginator(qs.values(*ROW_FIELDS), MAP_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_rows = rows(page.object_list, today, cal)
+    by_matter: dict[int, list[Milestone]] = {}
+    for ms in Milestone.objects.filter(matter_id__in=[r.id for r in page_rows]):
+        by_matter.setdefault(ms.matter_id, []).append(ms)
+    for r in page_rows:
+        r.milestones = by_matter.get(r.id, [])
+    year = form.cleaned_data.get("year") if form.is_bound and form.is_valid() else None
+    return render(request, "matters/map.html", {
+        "form": form, "page": page, "timeline": gantt(page_rows, today=today, year=year), "today": today,
+    })
+
+
+# -- a matter's page ---------------------------------------------------------------------------
+
+TRANSITION_STYLE = {"assign": "btn-primary", "start": "btn-primary", "claim": "btn-success",
+                    "close": "btn-success", "return": "btn-outline-danger", "suspend": "btn-outline-secondary",
+                    "resume": "btn-outline-primary"}
+
+
+def _detail_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[str, Any]:
+    user = _user(request)
+    today, cal = workcal.today(), calendar_or_none()
+    kinds = actor_kinds(user, matter)
+    extensions = list(matter.extensions.select_related("requested_by", "decided_by").order_by("-created_at", "-id"))
+    pending = next((e for e in extensions if e.status == ExtensionStatus.PENDING), None)
+    row = rows([{
+        "id": matter.id, "number": matter.number, "title": matter.title, "year": matter.year,
+        "source": matter.source, "status": matter.status, "start_date": matter.start_date,
+        "due_date": matter.due_date, "progress": matter.progress, "lead_unit_id": matter.lead_unit_id,
+        "lead_unit__name": matter.lead_unit.name, "lead_unit__short_name": matter.lead_unit.short_name,
+        "responsible_leader_id": matter.responsible_leader_id,
+        "responsible_leader__name": matter.responsible_leader.name, "completed_on": matter.completed_on,
+    }], today, cal)[0]
+    row.milestones = list(matter.milestones.all())
+    co_parts = [
+        (p, signal_for(status=matter.status, start=matter.start_date, due=p.due_date, progress=p.progress,
+                       today=today, cal=cal, done=p.done_on is not None or matter.status in DONE))
+        for p in matter.co_parts.select_related("unit")
+    ]
+    transitions = [
+        {"t": t, "style": TRANSITION_STYLE.get(t.action, "btn-outline-primary")}
+        for t in actions_for(LStatus(matter.status), kinds)
+    ]
+    context = {
+        "matter": matter, "row": row, "signal": row.signal, "today": today,
+        "co_parts": co_parts,
+        "assignments": list(matter.assignments.select_related("unit", "section", "person")),
+        "milestones": row.milestones,
+        "events": list(matter.events.select_related("actor").order_by("-created_at", "-id")),
+        "extensions": extensions, "pending": pending,
+        "rectifications": list(matter.rectifications.select_related("unit")),
+        "transitions": transitions,
+        "can_request_extension": Actor.LEAD_UNIT in kinds and matter.status in RUNNING and pending is None,
+        "can_decide": Actor.SUPERVISOR in kinds and pending is not None,
+        "timeline": gantt([row], today=today, width=640, with_today=True) if matter.status != Status.DRAFT or row.milestones else None,
+        "is_proposal": matter.source in (Source.NPC_SUGGESTION, Source.CPPCC_PROPOSAL),
+        "extension_form": ExtensionRequestForm(),
+        "decision_form": ExtensionDecisionForm(),
+    }
+    context.update(detail_extras(user, matter, kinds, {p.unit_id for p, _sig in co_parts}, today))
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
+    matter = access_matter_by_id(_user(request), matter_id)
+    return render(request, "matters/detail.html", _detail_context(request, matter))
+
+
+def _stale(request: HttpRequest, matter: Matter) -> HttpResponse:
+    text = _("Someone else changed this matter in the meantime. Reload the page to see its current state.")
+    return render(request, "matters/detail.html", _detail_context(request, matter, conflict=text), status=409)
+
+
+@login_required
+@require_POST
+def matter_act(request: HttpRequest, matter_id: int) -> HttpResponse:
+    """One lifecycle step (交办, 签收, 申请销号, 销号, 退回, 暂停, 恢复) from the buttons on the page."""
+    user = _user(request)
+    matter = access_matter_by_id(user, matter_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return render(request, "matters/detail.html",
+                      _detail_context(request, matter, action_error=_("The request was incomplete.")), status=400)
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    expected = form.cleaned_data["expected_status"]
+    if expected and expected != matter.status:
+        # The page the person acted on is out of date: acting now would be acting blind.
+        return _stale(request, matter)
+    try:
+        done = actions.do_transition_matter(actor=user, matter_id=matter.id, action=action, reason=reason)
+    except actions.ConcurrentChange:
+        matter.refresh_from_db()
+        return _stale(request, matter)
+    except actions.MatterError as e:
+        return render(request, "matters/detail.html", _detail_context(
+            request, matter, action_error=e.errors.get("__all__") or str(e), failed_action=action,
+            failed_reason=reason,
+        ), status=400)
+    messages.success(request, _("Done: %(matter)s is now “%(status)s”.") % {
+        "matter": done.number, "status": done.get_status_display(),
+    })
+    return redirect("matters:detail", matter_id=matter.id)
+
+
+@login_required
+@require_POST
+def extension_request(request: HttpRequest, matter_id: int) -> HttpResponse:
+    user = _user(request)
+    matter = access_matter_by_id(user, matter_id)
+    form = ExtensionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_request_extension(actor=user, matter_id=matter.id, reason=form.cleaned_data["reason"],
+                                         requested_due=form.cleaned_data["requested_due"])
+        except actions.MatterError as e:
+            for key, msg in e.errors.items():
+                form.add_error(key if key in form.fields else None, msg)
+        else:
+            messages.success(request, _("Extension requested; the supervision office will decide."))
+            return redirect("matters:detail", matter_id=matter.id)
+    return render(request, "matters/detail.html", _detail_context(request, matter, extension_form=form,
+                                                                  open_extension=True), status=400)
+
+
+@login_required
+@require_POST
+def extension_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    ext = ExtensionRequest.objects.filter(pk=request_id).values_list("matter_id", flat=True).first()
+    if ext is None:
+        raise Http404("No such extension request")
+    matter = access_matter_by_id(user, ext)
+    form = ExtensionDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_decide_extension(actor=user, request_id=request_id, note=form.cleaned_data["note"],
+                                        approve=form.cleaned_data["decision"] == "approve")
+        except actions.ConcurrentChange:
+            return _stale(request, matter)
+        except actions.MatterError as e:
+            for key, msg in e.errors.items():
+                form.add_error(key if key in form.fields else None, msg)
+        else:
+            messages.success(request, _("Extension decided."))
+            return redirect("matters:detail", matter_id=matter.id)
+    return render(request, "matters/detail.html", _detail_context(request, matter, decision_form=form),
+                  status=400)
+
+
+# -- create --------------------------------------------------------------------------------------
+
+
+def _apply_errors(form: MatterForm, filled: list[Any], errors: dict[str, str]) -> None:
+    for key, msg in errors.items():
+        if key in form.fields:
+            form.add_error(key, msg)
+        elif key.startswith("co_units.") and key[9:].isdigit() and 0 < int(key[9:]) <= len(filled):
+            filled[int(key[9:]) - 1].add_error(None, msg)
+        else:
+            form.add_error(None, msg)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matter_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not can_create_matters(user):
+        raise PermissionDenied(_("Only the supervision office and the general office create matters."))
+    all_units = list(Unit.objects.filter(is_active=True).order_by("sort_order", "id"))
+    units, co_units = unit_choices(all_units, "—"), unit_choices(all_units, "—")
+    leaders = leader_choices("—")
+    show_co_errors = True
+    if request.method == "POST":
+        form = MatterForm(request.POST, units=units, leaders=leaders)
+        formset = CoUnitFormSet(request.POST, prefix="co", form_kwargs={"units": co_units})
+        if request.POST.get("classified"):
+            # S5.2: refused whatever else was typed; nothing of it is stored or echoed as errors.
+            form.errors.clear()
+            show_co_errors = False
+            try:
+                actions.do_create_matter(actor=user, data=classified_input())
+            except actions.MatterError as e:
+                form.add_error("classified", e.errors.get("classified") or str(e))
+        elif form.is_valid() and formset.is_valid():
+            filled = [f for f in formset.forms if f.cleaned_data]
+            co = [actions.CoUnitInput(unit_id=f.cleaned_data["unit"], part=f.cleaned_data["part"],
+                                      due_date=f.cleaned_data["due_date"]) for f in filled]
+            try:
+                matter = actions.do_create_matter(actor=user, data=form.to_input(co))
+            except actions.MatterError as e:
+                _apply_errors(form, filled, e.errors)
+            else:
+                messages.success(request, _("Matter %(number)s created as a draft.") % {"number": matter.number})
+                if visible_matters(user).filter(pk=matter.pk).exists():
+                    return redirect("matters:detail", matter_id=matter.id)
+                return redirect("matters:list")
+        status = 400
+    else:
+        source = request.GET.get("source", "")
+        if source not in Source.values:
+            source = Source.UNIT_REQUEST if user.role == Role.GENERAL_OFFICE else Source.KEY_WORK
+        form = MatterForm(initial={"source": source, "start_date": workcal.today(), "milestones": 0},
+                          units=units, leaders=leaders)
+        formset = CoUnitFormSet(prefix="co", form_kwargs={"units": co_units})
+        status = 200
+    data = request.POST if request.method == "POST" else {}
+    start = data.get("start_date") or str(form.initial.get("start_date", ""))
+    return render(request, "matters/form.html", {
+        "form": form, "formset": formset, "show_co_errors": show_co_errors,
+        "deadline": deadline_context(str(form["source"].value() or ""), start, co_units_chosen(data)),
+        "source_fields": {k: " ".join(v) for k, v in MatterForm.SOURCE_FIELDS.items()},
+        "proposal_months": actions.proposal_limit_months(),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def deadline_preview(request: HttpRequest) -> HttpResponse:
+    """S1.13 on the form: the due date a unit's request gets from its receipt date and departments."""
+    _user(request)
+    context = deadline_context(request.GET.get("source", ""), request.GET.get("start_date", ""),
+                                co_units_chosen(request.GET))
+    return render(request, "matters/_deadline_preview.html", context)
+
+
+# -- dashboards -----------------------------------------------------------------------------------
+
+
+def _dashboard_context(user: User) -> dict[str, Any]:
+    today, cal = workcal.today(), calendar_or_none()
+    qs = visible_matters(user)
+    post = getattr(user, "leader_post", None)
+    context: dict[str, Any] = {"today": today, "now": timezone.localtime()}
+    if user.role in UNIT_ROLES and user.unit_id is not None:
+        context["kind"] = "unit"
+        context["unit"] = user.unit
+        summary = summarise(qs.filter(lead_unit_id=user.unit_id), today=today, cal=cal)
+        context.update(unit_work(user.unit_id, today=today, cal=cal))
+    elif user.role == Role.LEADER and post is not None and post.kind == LeaderKind.VICE_MAYOR:
+        context["kind"] = "leader"
+        portfolio = [(u.id, u.short_name or u.name) for u in post.portfolio.order_by("sort_order", "id")]
+        summary = summarise(qs, today=today, cal=cal, units=portfolio)
+        context["my_open"] = qs.filter(responsible_leader=user, status__in=OPEN).count()
+    else:
+        context["kind"] = "city" if unit_scope(user).all_units else "none"
+        summary = summarise(qs, today=today, cal=cal)
+    scale = max((b.counts.total for b in summary.units), default=0)
+    context.update(
+        summary=summary,
+        unit_bars=[(b, stacked(b.counts, scale)) for b in summary.units],
+        status_total=sum(n for _s, _l, n in summary.status_counts),
+        status_arcs=donut([(s, label, n) for s, label, n in summary.status_counts]),
+        light_bar=stacked(summary.lights, summary.lights.total),
+    )
+    return context
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "matters/dashboard.html", _dashboard_context(_user(request)))
+
+
+@login_required
+@require_GET
+def dashboard_panel(request: HttpRequest) -> HttpResponse:
+    """The part of the dashboard that htmx refreshes every 60 seconds."""
+    return render(request, "matters/_dashboard_panel.html", _dashboard_context(_user(request)))
+
+
+def home_context(user: User) -> dict[str, Any]:
+    """The home page's summary of the person's matters (lights and what is overdue)."""
+    today, cal = workcal.today(), calendar_or_none()
+    qs = visible_matters(user)
+    lead_only = user.role in UNIT_ROLES and user.unit_id is not None
+    if lead_only:
+        qs = qs.filter(lead_unit_id=user.unit_id)
+    return {"matter_summary": summarise(qs, today=today, cal=cal, limit=5), "matter_summary_lead_only": lead_only}

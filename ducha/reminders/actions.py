@@ -1,0 +1,53 @@
+"""Writes of the reminders app: reading the inbox, choosing channels, re-sending dead letters."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from ducha.org.models import User
+from ducha.org.roles import Role
+from ducha.reminders.models import ChannelPreference, Notification, OutboxMessage, OutboxStatus
+
+log = logging.getLogger("ducha.reminders")
+
+
+class ReminderError(ValueError):
+    """A step that is not allowed; the message names what is wrong."""
+
+
+def do_mark_notification_read(*, actor: User, notification_id: int, read: bool = True) -> int:
+    """Mark one of the actor's own messages read (or unread again); someone else's is 'not found'."""
+    rows = Notification.objects.filter(pk=notification_id, user_id=actor.pk).update(
+        read_at=timezone.now() if read else None
+    )
+    if rows != 1:
+        raise ReminderError("没有这条消息 (no such message)")
+    return rows
+
+
+def do_mark_all_notifications_read(*, actor: User) -> int:
+    return Notification.objects.filter(user_id=actor.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def do_save_channel_preference(*, actor: User, email: bool, sms: bool, sms_only_urgent: bool) -> ChannelPreference:
+    with transaction.atomic():
+        pref, _ = ChannelPreference.objects.update_or_create(
+            user=actor, defaults={"email": email, "sms": sms, "sms_only_urgent": sms_only_urgent}
+        )
+    return pref
+
+
+def do_retry_dead_letter(*, actor: User, message_id: int) -> OutboxMessage:
+    """The system administrator sends a dead letter again (after fixing an address or a robot)."""
+    if getattr(actor, "role", "") != Role.SYSTEM_ADMIN:
+        raise ReminderError("只有系统管理员可以重发 (only the system administrator retries dead letters)")
+    rows = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.DEAD).update(
+        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
+    if rows != 1:
+        raise ReminderError("该消息不是死信或已在重发 (not a dead letter, or already re-queued)")
+    log.warning("dead letter %s re-queued by %s", message_id, actor.username)
+    return OutboxMessage.objects.get(pk=message_id)

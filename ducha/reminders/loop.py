@@ -1,0 +1,106 @@
+"""The reminder loop: scan, deliver, run queued one-off tasks; then wait.
+
+Run by ``ducha worker`` (alone, any number of copies) and, as a daemon thread, by
+``ducha serve`` / ``ducha demo``. A stop request (SIGTERM, Ctrl-C, the server exiting)
+lets the current batch finish: batches are single transactions of a bounded size, so
+stopping takes seconds, never a half-written batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+
+from ducha.reminders import engine, outbox
+
+log = logging.getLogger("ducha.reminders")
+
+
+def run_db_tasks(limit: int = 20) -> int:
+    """Run up to ``limit`` ready tasks of the database backend (when it is the default)."""
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if backend != "django_tasks_db.DatabaseBackend":
+        return 0
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    if not DBTaskResult.objects.ready().filter(backend_name="default").exists():
+        return 0
+    worker = Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False, max_tasks=None,
+        worker_id=f"{socket.gethostname()[:40]}-{os.getpid()}", excluded_queue_names=[],
+    )
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            result = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if result is None:
+                break
+            result.claim(worker.worker_id)
+        worker.run_task(result)
+        done += 1
+    return done
+
+
+def run_once(*, batch_size: int = 1000, stop: threading.Event | None = None) -> dict[str, Any]:
+    """One pass; the figures scripts read from ``ducha worker --once --json``."""
+    should_stop = stop.is_set if stop is not None else (lambda: False)
+    started = time.monotonic()
+    scan = engine.scan(batch_size=batch_size, should_stop=should_stop)
+    sent = outbox.deliver(should_stop=should_stop)
+    tasks = 0 if should_stop() else run_db_tasks()
+    return {
+        "reminders_created": scan.reminders_created,
+        "inbox_delivered": scan.inbox_delivered,
+        "deliveries_queued": scan.outbox_created,
+        # inbox rows written with their reminders + outbox messages the channels accepted
+        "deliveries_sent": scan.inbox_delivered + sent.sent,
+        "deliveries_failed": sent.failed,
+        "deliveries_held": sent.held,
+        "dead_letters": sent.dead,
+        "matters_checked": scan.matters_checked,
+        "matters_swept": scan.swept,
+        "batches": scan.batches,
+        "tasks_run": tasks,
+        "calendar_missing": scan.calendar_missing,
+        "seconds": round(time.monotonic() - started, 3),
+    }
+
+
+def run_forever(stop: threading.Event, *, interval: float, batch_size: int = 1000) -> None:
+    log.info("reminder loop started (every %ss)", interval)
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            figures = run_once(batch_size=batch_size, stop=stop)
+            if figures["reminders_created"] or figures["deliveries_sent"]:
+                log.info("reminder pass: %s", figures)
+        except Exception:
+            # A database restart or a bad row must not end the loop; the next pass retries.
+            log.exception("reminder pass failed")
+            connection.close()
+        stop.wait(interval)
+    log.info("reminder loop stopped")
+
+
+def start_in_thread(interval: float | None = None) -> tuple[threading.Thread, threading.Event]:
+    """The in-process worker of the embedded deployment (``ducha serve`` / ``ducha demo``)."""
+    stop = threading.Event()
+    every = float(interval if interval is not None else getattr(settings, "DUCHA_WORKER_INTERVAL", 60))
+
+    def target() -> None:
+        try:
+            run_forever(stop, interval=every)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target, name="ducha-reminders", daemon=True)
+    thread.start()
+    return thread, stop

@@ -1,0 +1,230 @@
+"""Writes to monthly reports (S1.2): save an item, submit, return for correction.
+
+"Report once": the item a unit saves in its monthly report is the only place progress is
+entered. Saving it moves the matter's progress (or the co-unit part's), so the matter
+page, the traffic lights, the June check and the bulletin all read the same figure.
+A report for an earlier month saved after a later one does not roll progress back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Status
+from ducha.org.access import access_unit_by_id
+from ducha.org.models import User
+from ducha.reports.access import access_report_by_id, can_return_report, can_write_report
+from ducha.reports.models import EDITABLE_STATUSES, MonthlyReport, ReportEvent, ReportItem, ReportStatus
+from ducha.reports.services import owed_by_unit, reportable_entries
+from ducha.rules.reporting import month_bounds
+from ducha.workcal import service as workcal
+
+# Progress of a matter the supervision office has closed is final (100 %, set on closing).
+PROGRESS_FOLLOWS_REPORT = (Status.ASSIGNED, Status.IN_PROGRESS, Status.CLAIMED)
+MAX_TEXT = 4000
+
+
+class ReportError(ValueError):
+    """Bad input or a step that is not allowed; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str] | str) -> None:
+        self.errors = errors if isinstance(errors, dict) else {"__all__": errors}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+class ConcurrentChange(ReportError):
+    """Someone else changed the report first; reload and try again."""
+
+
+@dataclass
+class ItemInput:
+    progress: int
+    done: str
+    next_steps: str
+    problems: str = ""
+    achieved_quantity: Decimal | None = None
+
+
+def _validate_item(data: ItemInput, quantitative: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not isinstance(data.progress, int) or not 0 <= data.progress <= 100:
+        errors["progress"] = "进度须为 0 到 100 之间的整数 (progress must be a whole number from 0 to 100)"
+    if not data.done.strip():
+        errors["done"] = "请填写本月工作完成情况 (what was done this month is required)"
+    if not data.next_steps.strip():
+        errors["next_steps"] = "请填写下步工作计划 (next steps are required)"
+    for name in ("done", "problems", "next_steps"):
+        if len(getattr(data, name)) > MAX_TEXT:
+            errors[name] = f"不超过 {MAX_TEXT} 字 (at most {MAX_TEXT} characters)"
+    if data.achieved_quantity is not None:
+        if not quantitative:
+            errors["achieved_quantity"] = "该事项没有定量目标 (this item has no quantitative target)"
+        elif data.achieved_quantity < 0 or not data.achieved_quantity.is_finite():
+            errors["achieved_quantity"] = "完成量不能为负数 (the achieved quantity cannot be negative)"
+        elif abs(data.achieved_quantity) >= Decimal("1e12"):
+            errors["achieved_quantity"] = "完成量过大 (the achieved quantity is too large)"
+    return errors
+
+
+def _month_has_begun(year: int, month: int, today: date) -> bool:
+    return (year, month) <= (today.year, today.month)
+
+
+def _event(report: MonthlyReport, actor: User, action: str, reason: str = "") -> None:
+    ReportEvent.objects.create(report=report, actor=actor, action=action, reason=reason)
+
+
+def do_save_report_item(
+    *, actor: User, unit_id: int, year: int, month: int, matter_id: int, data: ItemInput,
+    today: date | None = None,
+) -> ReportItem:
+    """Save one line of the unit's report for the month (creating the draft report on the
+    first line) and carry its progress over to the matter or the co-unit part."""
+    today = today or workcal.today()
+    unit = access_unit_by_id(actor, unit_id)
+    if not can_write_report(actor, unit.id):
+        raise ReportError("只有本单位人员可以填报本单位月度报告 (only the unit's own staff fill in its report)")
+    if not 1 <= month <= 12 or not _month_has_begun(year, month, today):
+        raise ReportError({"month": "该月尚未开始，不能填报 (that month has not begun)"})
+    first, last = month_bounds(year, month)
+    entry = next(
+        (e for e in owed_by_unit(reportable_entries(first, last, [unit.id]), year, month).get(unit.id, [])
+         if e.matter_id == matter_id),
+        None,
+    )
+    if entry is None:
+        raise ReportError({"matter": "该事项不在本单位本月报告范围内 (the matter is not in this unit's report for the month)"})
+    matter = Matter.objects.get(pk=matter_id)
+    quantitative = entry.co_part_id is None and matter.target_quantity is not None
+    errors = _validate_item(data, quantitative)
+    if errors:
+        raise ReportError(errors)
+    with transaction.atomic():
+        report, created = MonthlyReport.objects.get_or_create(
+            unit=unit, year=year, month=month, defaults={"created_by": actor}
+        )
+        if created:
+            _event(report, actor, "create")
+        if not MonthlyReport.objects.filter(pk=report.pk, status__in=EDITABLE_STATUSES).update(
+            updated_at=timezone.now()
+        ):
+            raise ConcurrentChange("报告已报送，不能再修改 (the report has been submitted; it can no longer be changed)")
+        item, _ = ReportItem.objects.update_or_create(
+            report=report, matter_id=matter_id,
+            defaults={
+                "co_part_id": entry.co_part_id, "progress": data.progress, "done": data.done.strip(),
+                "problems": data.problems.strip(), "next_steps": data.next_steps.strip(),
+                "achieved_quantity": data.achieved_quantity if quantitative else None, "saved_by": actor,
+            },
+        )
+        _carry_progress(actor, report, item, matter, last, today)
+    return item
+
+
+def _carry_progress(
+    actor: User, report: MonthlyReport, item: ReportItem, matter: Matter, month_end: date, today: date
+) -> None:
+    later = ReportItem.objects.filter(matter_id=matter.pk, report__unit_id=report.unit_id).filter(
+        Q(report__year__gt=report.year) | Q(report__year=report.year, report__month__gt=report.month)
+    )
+    if later.exists():
+        return  # a later month already speaks for the matter
+    data: dict[str, Any] = {"report": report.pk, "month": report.month_key, "progress": item.progress}
+    if item.co_part_id is not None:
+        changes: dict[str, Any] = {"progress": item.progress, "last_progress_on": today}
+        # The report describes the month, so a part reported done was done by the month's end.
+        changes["done_on"] = min(today, month_end) if item.progress == 100 else None
+        part = CoUnitPart.objects.filter(pk=item.co_part_id)
+        if item.progress == 100:
+            part.filter(done_on__isnull=False).update(progress=100, last_progress_on=today)
+            part.filter(done_on__isnull=True).update(**changes)
+        else:
+            part.update(**changes)
+        data["co_unit"] = report.unit_id
+    elif matter.status in PROGRESS_FOLLOWS_REPORT:
+        changes = {"progress": item.progress, "last_progress_on": today, "updated_at": timezone.now()}
+        if item.achieved_quantity is not None:
+            changes["achieved_quantity"] = item.achieved_quantity
+            data["achieved_quantity"] = str(item.achieved_quantity)
+        Matter.objects.filter(pk=matter.pk, status__in=PROGRESS_FOLLOWS_REPORT).update(**changes)
+    else:
+        return
+    MatterEvent.objects.create(matter=matter, actor=actor, action="progress_report", data=data)
+
+
+def do_submit_monthly_report(
+    *, actor: User, report_id: int, today: date | None = None, notify: Callable[[], None] | None = None
+) -> MonthlyReport:
+    """Submit (or resubmit after a return): every owed matter must have its line.
+
+    The month must be over: a report speaks for the whole month. Submitting after the
+    window is allowed and marked late by the first submission date.
+    """
+    today = today or workcal.today()
+    with transaction.atomic():
+        report = access_report_by_id(actor, report_id)
+        if not can_write_report(actor, report.unit_id):
+            raise ReportError("只有本单位人员可以报送本单位月度报告 (only the unit's own staff submit its report)")
+        if report.status not in EDITABLE_STATUSES:
+            raise ReportError("报告已报送 (the report has already been submitted)")
+        first, last = month_bounds(report.year, report.month)
+        if today <= last:
+            raise ReportError(
+                {"month": f"{report.year}年{report.month}月尚未结束，月末后报送 (the month is not over; submit after it ends)"}
+            )
+        owed = owed_by_unit(reportable_entries(first, last, [report.unit_id]), report.year, report.month)
+        have = set(report.items.values_list("matter_id", flat=True))
+        lacking = [e.number for e in owed.get(report.unit_id, []) if e.matter_id not in have]
+        if lacking:
+            raise ReportError(
+                {"items": "以下事项尚未填报：" + "、".join(lacking) + f" (not yet filled in: {', '.join(lacking)})"}
+            )
+        if not have:
+            raise ReportError({"items": "报告没有任何事项 (the report has no items)"})
+        old = report.status
+        rows = MonthlyReport.objects.filter(pk=report.pk, status=old).update(
+            status=ReportStatus.SUBMITTED, submitted_at=timezone.now(), submitted_by=actor,
+            first_submitted_on=Coalesce(F("first_submitted_on"), Value(today)), updated_at=timezone.now(),
+        )
+        if rows != 1:
+            raise ConcurrentChange("报告已被他人报送或退回，请刷新 (someone else changed the report; reload)")
+        _event(report, actor, "resubmit" if old == ReportStatus.RETURNED else "submit")
+        if notify is not None:
+            transaction.on_commit(notify)
+        report.refresh_from_db()
+        return report
+
+
+def do_return_monthly_report(
+    *, actor: User, report_id: int, reason: str, notify: Callable[[], None] | None = None
+) -> MonthlyReport:
+    """The supervision office sends a submitted report back for correction, with a reason.
+
+    The unit corrects and resubmits; the report keeps its first submission date, so a
+    return does not make an on-time report late (docs/rates.md).
+    """
+    with transaction.atomic():
+        report = access_report_by_id(actor, report_id)
+        if not can_return_report(actor):
+            raise ReportError("只有督查室可以退回月度报告 (only the supervision office returns reports)")
+        if not reason.strip():
+            raise ReportError({"reason": "请说明退回理由 (a reason is required)"})
+        rows = MonthlyReport.objects.filter(pk=report.pk, status=ReportStatus.SUBMITTED).update(
+            status=ReportStatus.RETURNED, return_reason=reason.strip(), updated_at=timezone.now()
+        )
+        if rows != 1:
+            raise ConcurrentChange("报告不在已报送状态 (the report is not in the submitted state)")
+        _event(report, actor, "return", reason.strip())
+        if notify is not None:
+            transaction.on_commit(notify)
+        report.refresh_from_db()
+        return report

@@ -1,0 +1,128 @@
+"""The figures of the monthly (or quarterly) bulletin, 督查通报 (S2.8), gathered once.
+
+The bulletin document, the issue page and any later check of what was announced read the
+same ``BulletinData``; who is named for criticism or commendation is decided by the rules
+in ``ducha.rules.reporting`` (docs/rates.md, "Named units").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q
+
+from ducha.matters.models import Matter, Source, Status
+from ducha.org.access import EVERYTHING
+from ducha.reports.rates import RateRow, gather_rates
+from ducha.reports.services import end_of_day, period_counts
+from ducha.rules.periods import Period
+from ducha.rules.reporting import ReportCounts, Standing, commended, laggards
+
+
+def laggard_limit() -> int:
+    """How many units a bulletin names for criticism at most (setting, default 5)."""
+    return int(getattr(settings, "DUCHA_BULLETIN_LAGGARDS", 5))
+
+
+@dataclass(frozen=True)
+class OverdueMatter:
+    number: str
+    title: str
+    unit: str
+    due: date
+
+
+@dataclass
+class UnitFigures:
+    unit_id: int
+    name: str
+    total: int
+    completed: int
+    overdue: int
+    rates: RateRow
+    reports: ReportCounts = field(default_factory=ReportCounts)
+
+
+@dataclass
+class BulletinData:
+    period: Period
+    today: date
+    as_of: date  # overdue is judged on this day: the period's last day, or today while it runs
+    total: int  # matters under supervision during the period
+    completed: int  # of which completed during the period
+    overdue: int  # past their deadline and still open on ``as_of``
+    by_source: list[tuple[str, int, int, int]]  # (source label, total, completed, overdue)
+    overall: RateRow
+    units: list[UnitFigures]
+    laggards: list[UnitFigures]
+    commended: list[UnitFigures]
+    overdue_matters: list[OverdueMatter]
+    reports: ReportCounts
+
+    @property
+    def in_progress(self) -> int:
+        return self.total - self.completed
+
+
+def bulletin_data(period: Period, today: date) -> BulletinData:
+    as_of = min(today, period.end)
+    rates = gather_rates(period, today)
+    rows = {r.unit.id: r for r in rates.rows if r.unit is not None}
+    counts = {c.unit.id: c.counts for c in period_counts(EVERYTHING, period, today).rows}
+
+    total: Counter[int] = Counter()
+    completed: Counter[int] = Counter()
+    overdue: Counter[int] = Counter()
+    sources: dict[str, list[int]] = {s.value: [0, 0, 0] for s in Source}
+    overdue_list: list[OverdueMatter] = []
+    matters = (
+        Matter.objects.exclude(status=Status.DRAFT)
+        .filter(start_date__lte=period.end, created_at__lt=end_of_day(period.end))
+        .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=period.start))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
+        .order_by("due_date", "id")
+        .values_list("lead_unit_id", "lead_unit__name", "number", "title", "source", "status", "due_date",
+                     "completed_on", "closed_on")
+    )
+    for unit, unit_name, number, title, source, status, due, done, closed in matters:
+        finished = done or closed
+        total[unit] += 1
+        sources[source][0] += 1
+        if finished is not None and period.start <= finished <= period.end:
+            completed[unit] += 1
+            sources[source][1] += 1
+        still_open = finished is None or finished > as_of
+        if status != Status.SUSPENDED and due is not None and due < as_of and still_open:
+            overdue[unit] += 1
+            sources[source][2] += 1
+            overdue_list.append(OverdueMatter(number, title, unit_name, due))
+
+    units = [
+        UnitFigures(
+            unit_id=uid, name=row.unit.name if row.unit else "", total=total[uid], completed=completed[uid],
+            overdue=overdue[uid], rates=row, reports=counts.get(uid, ReportCounts()),
+        )
+        for uid, row in rows.items()
+    ]
+    order = {u.unit_id: i for i, u in enumerate(units)}
+    standings = [Standing(u.unit_id, u.rates.values, u.overdue, order[u.unit_id]) for u in units]
+    by_id = {u.unit_id: u for u in units}
+    labels = dict(Source.choices)
+    return BulletinData(
+        period=period, today=today, as_of=as_of,
+        total=sum(total.values()), completed=sum(completed.values()), overdue=sum(overdue.values()),
+        by_source=[(str(labels[s]), v[0], v[1], v[2]) for s, v in sources.items() if v[0]],
+        overall=rates.overall, units=units,
+        laggards=[by_id[s.unit_id] for s in laggards(standings, laggard_limit())],
+        commended=[by_id[s.unit_id] for s in commended(standings)],
+        overdue_matters=overdue_list,
+        reports=ReportCounts(
+            on_time=sum(c.on_time for c in counts.values()), late=sum(c.late for c in counts.values()),
+            missing=sum(c.missing for c in counts.values()), open=sum(c.open for c in counts.values()),
+            not_due=sum(c.not_due for c in counts.values()),
+            pending_calendar=sum(c.pending_calendar for c in counts.values()),
+        ),
+    )

@@ -1,0 +1,86 @@
+"""S2.4 in a real browser: the supervision office uploads an Excel ledger, the job page starts
+the import by itself (htmx) and shows the result; the September reconciliation is confirmed
+from its preview; the fgw staff member reads the 督查通知 on a 375-px phone.
+Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pytest
+
+from ducha.ledger.actions import do_build_ledger, do_check_ledger
+from ducha.ledger.models import SupervisionNotice
+from ducha.matters.actions import MatterInput, do_create_matter, do_transition_matter
+from ducha.matters.models import Matter, Source
+from ducha.org.demo import build_demo_organisation
+from ducha.org.models import LeaderPost, Unit, User
+from ducha.workcal.demo import build_demo_calendar
+from tests.browser.conftest import browser, page_factory, server, shot  # noqa: F401 -- fixtures
+from tests.browser.test_browser_matters import close, log_in
+
+pytestmark = pytest.mark.browser
+SEPT = date(2026, 9, 15)
+
+
+@pytest.fixture
+def demo(server, settings, tmp_path):  # noqa: F811
+    settings.DUCHA_TODAY = SEPT
+    settings.MEDIA_ROOT = tmp_path
+    build_demo_calendar()
+    build_demo_organisation()
+    office = User.objects.get(username="duchashi")
+    units = {u.code: u for u in Unit.objects.all()}
+    leader = LeaderPost.objects.get(person__username="fushizhang").person
+    for title, code, progress in [("中心城区供热管网改造", "fgw", 20), ("政府债务风险化解", "czj", 10),
+                                  ("营商环境评价整改", "fgw", 95)]:
+        m = do_create_matter(actor=office, data=MatterInput(
+            title=title, source=Source.KEY_WORK, lead_unit_id=units[code].id, responsible_leader_id=leader.id,
+            start_date=date(2026, 1, 5), due_date=date(2026, 12, 31), goal="完成年度目标",
+            target_quantity=12, target_unit="个"), today=date(2026, 1, 5))
+        do_transition_matter(actor=office, matter_id=m.id, action="assign", today=date(2026, 1, 5))
+        Matter.objects.filter(pk=m.pk).update(progress=progress)
+    do_build_ledger(actor=office, year=2026, today=date(2026, 1, 12))
+    do_check_ledger(actor=office, year=2026, today=date(2026, 6, 15))
+    return server
+
+
+def test_s2_4_import_job_and_notice_in_the_browser(demo, page_factory, tmp_path):  # noqa: F811
+    base = demo
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年重点工作督查台账"])
+    ws.append(["序号", "督查事项", "牵头单位", "责任领导", "工作目标", "定性标准", "完成时限"])
+    for i in range(1, 41):
+        ws.append([i, f"补充事项{i}", "市财政局", "李志强", "按期完成", "群众满意", date(2026, 11, 30)])
+    path = tmp_path / "补充台账.xlsx"
+    wb.save(path)
+
+    office = page_factory()
+    log_in(office, base, "duchashi")
+    office.goto(f"{base}/ledger/2026/import/")
+    office.set_input_files("#f-file", str(path))
+    office.click("[data-testid=import-form] button")
+    office.wait_for_selector("[data-testid=job-done]", timeout=30_000)  # started by htmx, no click
+    assert "40" in office.inner_text("[data-testid=job-done]")
+    assert Matter.objects.filter(title__startswith="补充事项", status="draft").count() == 40
+    shot(office, "ledger-import-done")
+
+    office.goto(f"{base}/ledger/2026/phase/reconcile/")
+    assert "宛督〔2026〕1号" in office.inner_text("[data-testid=what-it-does]")
+    shot(office, "ledger-reconcile-preview")
+    office.click("[data-testid=confirm-form] button")
+    office.wait_for_url(f"{base}/ledger/2026/")
+    shot(office, "ledger-year-office")
+    assert SupervisionNotice.objects.count() == 2
+
+    phone = page_factory(width=375, height=800)
+    log_in(phone, base, "fgw_staff")
+    phone.goto(f"{base}/ledger/notices/")
+    phone.click("[data-testid=notice-table] a")
+    assert "中心城区供热管网改造" in phone.inner_text("[data-testid=notice-matters]")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    shot(phone, "ledger-notice-phone")
+    assert SupervisionNotice.objects.get(unit__code="fgw").read_at is not None
+    close(office, phone)

@@ -1,0 +1,57 @@
+"""One-off jobs through the Django Tasks API: the database backend run by the reminder loop,
+and the RQ backend (Redis) that multi-machine deployments use (S5.1 rescheduling)."""
+
+from __future__ import annotations
+
+import socket
+from datetime import date
+
+import pytest
+from django.db import transaction
+
+from ducha.matters.models import Matter
+from ducha.reminders import loop
+from ducha.reminders.tasks import enqueue_reschedule_all, reschedule_all_task
+from tests.reminders_helpers import at, reference_data, running_matter  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+DUE = date(2026, 9, 30)
+
+
+def test_s5_1_reschedule_all_runs_as_a_database_task_after_commit(city, django_capture_on_commit_callbacks):
+    m = running_matter(city, due=DUE)
+    Matter.objects.filter(pk=m.pk).update(next_check_at=at(date(2026, 12, 1)))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        enqueue_reschedule_all()
+    assert loop.run_db_tasks() == 1
+    m.refresh_from_db()
+    assert m.next_check_at < at(date(2026, 12, 1))
+    assert loop.run_db_tasks() == 0
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not reachable on 127.0.0.1:6379 (scripts/test.sh starts it)")
+def test_s5_1_reschedule_all_through_the_rq_backend_and_a_burst_worker(city):
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+
+    m = running_matter(city, due=DUE)
+    Matter.objects.filter(pk=m.pk).update(next_check_at=at(date(2026, 12, 1)))
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    result = reschedule_all_task.using(backend="rq").enqueue()
+    assert queue.count == 1
+    worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
+    assert worker.work(burst=True)
+    m.refresh_from_db()
+    assert m.next_check_at < at(date(2026, 12, 1))
+    result.refresh()
+    assert result.status == "SUCCESSFUL" and result.return_value == 1
