@@ -14,8 +14,11 @@ for what users open:
   the naive OFFSET paging the API avoids (queryset only, no request);
 
 for the supervision office (every matter), a vice mayor (a 50-unit portfolio) and the staff
-of the busiest and of a quiet unit, at pages 1, 10 and 100. Database time is the sum of the
-request's query durations (``connection.execute_wrapper``), with its query count.
+of the busiest and of a quiet unit, at pages 1, 10 and 100 (filtered pages: 1 and 100).
+Database time is the sum of the request's query durations (``connection.execute_wrapper``),
+with its query count. Each case is ``--requests`` requests after ``--warmup``; a case still
+slow after ``--budget`` seconds stops once it has 5 (column n), so that a run stays near
+10 minutes while pages take seconds.
 
 Targets, for the API and the page: p95 database time <= 50 ms, the same number of queries on
 every page, page 100 <= 2 x page 1 (medians). Exit status 1 when a measured case misses one.

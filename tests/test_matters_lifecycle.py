@@ -194,3 +194,16 @@ def test_every_matter_step_is_in_the_audit_trail(city, matter):
     rows = list(AuditEvent.objects.filter(obj_type="matters.Matter", obj_id=str(matter.id))
                 .order_by("id").values_list("action", "username"))
     assert rows == [("matter.create", "alice"), ("matter.assign", "alice"), ("matter.claim", "sam")]
+
+
+def test_numbers_keep_counting_past_9999(city):
+    """An imported ledger can hold more than 9,999 matters a year."""
+    Matter.objects.bulk_create([
+        Matter(year=2026, number=f"DB2026-{n:04d}", title="x", source=Source.KEY_WORK, goal="x",
+               responsible_leader=city.victor, lead_unit=city.units["fgw"], start_date=date(2026, 1, 5),
+               created_by=city.alice)
+        for n in (9998, 9999)
+    ])
+    first = do_create_matter(actor=city.alice, data=matter_input(city))
+    second = do_create_matter(actor=city.alice, data=matter_input(city))
+    assert (first.number, second.number) == ("DB2026-10000", "DB2026-10001")

@@ -136,22 +136,3 @@ def test_a_deadline_stores_a_consistent_status():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         WorkdayDeadline.objects.create(basis_date=date(2026, 1, 5), workdays=3, due_date=None, status="ok")
-
-
-def test_workcal_chinese_catalogue_is_complete_and_compiled():
-    """The app ships its own zh_Hans catalogue (ducha/workcal/locale); the .mo must match the .po."""
-    import gettext
-    from pathlib import Path
-
-    import polib
-
-    import ducha.workcal
-
-    po_path = Path(ducha.workcal.__file__).parent / "locale/zh_Hans/LC_MESSAGES/django.po"
-    po = polib.pofile(str(po_path))
-    assert po.untranslated_entries() == [] and po.fuzzy_entries() == []
-    with open(po_path.with_suffix(".mo"), "rb") as f:
-        mo = gettext.GNUTranslations(f)
-    for e in po.translated_entries():
-        key = f"{e.msgctxt}\x04{e.msgid}" if e.msgctxt else e.msgid
-        assert mo.gettext(key) == e.msgstr

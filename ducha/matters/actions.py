@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from ducha.audit.api import record
@@ -164,7 +164,9 @@ def _validate(data: MatterInput) -> dict[str, str]:
 
 
 def _next_number(year: int) -> str:
-    last = Matter.objects.filter(year=year).aggregate(m=Max("number"))["m"]
+    # Longest first, then highest: "DB2026-10000" sorts below "DB2026-9999" as text.
+    last = (Matter.objects.filter(year=year).annotate(n=Length("number")).order_by("-n", "-number")
+            .values_list("number", flat=True).first())
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"DB{year}-{seq:04d}"
 

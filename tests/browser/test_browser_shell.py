@@ -63,8 +63,8 @@ def test_usable_on_a_phone_and_in_english(server, page_factory):
     assert "宛城区人民政府" in page.inner_text("[data-testid=portfolio]")
     shot(page, "vice-mayor-phone")
     page.click(".navbar-toggler")
-    page.click("button[name=language][value=en]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[name=language][value=en]")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "My portfolio" in page.content()
     # CSS and JS came from this server: Bootstrap's collapse worked and styles applied.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
@@ -25,6 +27,10 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be between 1 and 65535, not {port}", returncode=2)
         if worker_interval is not None and worker_interval <= 0:
             raise CommandError(f"--worker-interval must be positive, not {worker_interval}", returncode=2)
+        if not os.environ.get("DUCHA_SITE_URL"):
+            # Links in e-mails and robot messages point at this server unless a public URL is set.
+            shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 -- a comparison, not a bind
+            settings.DUCHA_SITE_URL = f"http://{shown}:{port}"
         if not no_worker:
             # Embedded deployment: reminders flow with no extra service (ducha.reminders.loop).
             from ducha.reminders.loop import start_in_thread
