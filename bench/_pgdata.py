@@ -15,7 +15,9 @@ a new column without a default stops the build with a message naming it.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -67,6 +69,7 @@ def setup_django(url: str, *, migrate: bool = True) -> None:
     """Django on ``url`` with DEBUG off, a temporary data directory, requests from the test client allowed."""
     os.environ["DUCHA_DATABASE_URL"] = url
     data_dir = Path(tempfile.mkdtemp(prefix="ducha-bench-"))
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     (data_dir / "static").mkdir()  # WhiteNoise looks for it; no file is served in a benchmark
     os.environ["DUCHA_DATA_DIR"] = str(data_dir)
     os.environ["DUCHA_DEBUG"] = "0"

@@ -162,7 +162,7 @@ def _append_many(n: int) -> None:
 @pytest.mark.postgres
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
                     reason="SQLite serialises every writer with BEGIN IMMEDIATE; advisory locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_eight_writers_keep_one_linear_chain():
     """Committed rows, real processes: the test database's rows are restored afterwards."""
     connections.close_all()

@@ -337,7 +337,7 @@ def test_files_are_real_documents(city, two_letters):
 
 @pytest.mark.skipif(django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
                     reason="concurrent writers need PostgreSQL; SQLite serialises them anyway")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
 def test_s1_4_concurrent_sends_draw_distinct_consecutive_numbers(settings, tmp_path):
     """Four lead-unit staff send at the same moment: the guarded UPDATE on the sequence row gives
