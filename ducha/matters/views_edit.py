@@ -32,7 +32,7 @@ from ducha.matters.forms import (
     unit_choices,
 )
 from ducha.matters.models import Assignment, Matter, Milestone, Status
-from ducha.matters.views import _detail_context, _stale, _user
+from ducha.matters.views import _apply_errors, _detail_context, _stale, _user
 from ducha.org.models import Unit
 from ducha.rules.lifecycle import Actor
 
@@ -48,16 +48,6 @@ def _edit_page(request: HttpRequest, matter: Matter, form: MatterEditForm, forms
         "source_fields": {k: " ".join(v) for k, v in MatterEditForm.SOURCE_FIELDS.items()},
         "proposal_months": actions.proposal_limit_months(),
     }, status=status)
-
-
-def _apply_errors(form: MatterEditForm, filled: list[Any], errors: dict[str, str]) -> None:
-    for key, msg in errors.items():
-        if key in form.fields:
-            form.add_error(key, msg)
-        elif key.startswith("co_units.") and key[9:].isdigit() and 0 < int(key[9:]) <= len(filled):
-            filled[int(key[9:]) - 1].add_error(None, msg)
-        else:
-            form.add_error(None, msg)
 
 
 @login_required
