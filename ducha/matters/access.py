@@ -27,9 +27,34 @@ def visible_matters(user: User | AnonymousUser) -> QuerySet[Matter]:
     if not scope.unit_ids:
         return matters.none()
     ids = sorted(scope.unit_ids)
-    # EXISTS instead of a join: no duplicate rows, no DISTINCT over a large list.
+    lead = Matter.objects.filter(lead_unit__in=ids).order_by()
+    co_parts = CoUnitPart.objects.filter(unit__in=ids).order_by()
+    if _is_sparse(user, lead, co_parts):
+        # A few matters in a big city: collect their ids through the two indexes (lead unit;
+        # co-unit part by unit) and read just those. The OR below would walk the whole list
+        # order to find them (bench/lists.py: a quiet unit's page 0.5 s → a few ms).
+        return matters.filter(pk__in=lead.values("pk").union(co_parts.values("matter_id"), all=True))
+    # Many matters: walk the list order and keep the involved ones; EXISTS instead of a join
+    # gives no duplicate rows and needs no DISTINCT.
     involved = Exists(CoUnitPart.objects.filter(matter=OuterRef("pk"), unit__in=ids))
     return matters.filter(Q(lead_unit__in=ids) | involved)
+
+
+# Below this many lead matters plus co-unit parts a scope counts as sparse. Collecting the
+# ids costs about 8 µs a matter on PostgreSQL, so a sparse scope is read within about 40 ms.
+SPARSE_SCOPE = 5000
+
+
+def _is_sparse(user: User | AnonymousUser, lead: QuerySet[Matter], co_parts: QuerySet[CoUnitPart]) -> bool:
+    """Whether the scope involves few matters; measured once per user object (per request)."""
+    cached: bool | None = getattr(user, "_ducha_sparse_scope", None)
+    if cached is None:
+        n = lead.values("pk")[:SPARSE_SCOPE].count()
+        if n < SPARSE_SCOPE:
+            n += co_parts.values("pk")[: SPARSE_SCOPE - n].count()
+        cached = n < SPARSE_SCOPE
+        user._ducha_sparse_scope = cached  # type: ignore[union-attr]
+    return cached
 
 
 def access_matter_by_id(user: User | AnonymousUser, matter_id: int) -> Matter:

@@ -115,6 +115,9 @@ class Matter(models.Model):
         verbose_name_plural = _("supervised matters")
         ordering = ["year", "id"]
         indexes = [
+            # The lists' default order (newest year first, then number): pages walk this index
+            # instead of sorting the whole table.
+            models.Index(fields=["-year", "number"], name="matter_year_number"),
             models.Index(fields=["lead_unit", "status"], name="matter_unit_status"),
             models.Index(fields=["status", "due_date"], name="matter_status_due"),
             models.Index(
@@ -150,6 +153,9 @@ class CoUnitPart(models.Model):
         verbose_name = _("co-unit part")  # 配合单位任务
         verbose_name_plural = _("co-unit parts")
         ordering = ["matter", "id"]
+        # (unit, matter): the scope test "is this unit a co-unit of the matter" is an
+        # index-only scan, for a unit's lists and a leader's portfolio alike.
+        indexes = [models.Index(fields=["unit", "matter"], name="counitpart_unit_matter")]
         constraints = [models.UniqueConstraint(fields=["matter", "unit"], name="counitpart_unique")]
 
     def __str__(self) -> str:

@@ -13,8 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -57,6 +56,7 @@ from ducha.org.models import LeaderKind, Unit, User
 from ducha.org.roles import ADMIN_ROLES, UNIT_ROLES, Role
 from ducha.rules.lifecycle import Actor, actions_for
 from ducha.rules.lifecycle import Status as LStatus
+from ducha.web.paging import CappedPaginator
 from ducha.workcal import service as workcal
 
 PAGE_SIZE = 25
@@ -75,7 +75,10 @@ def _user(request: HttpRequest) -> User:
 def _filtered(request: HttpRequest, user: User) -> tuple[MatterFilterForm, QuerySet[Matter], Any]:
     today, cal = workcal.today(), calendar_or_none()
     base = visible_matters(user)
-    years = list(base.order_by("-year").values_list("year", flat=True).distinct())
+    # The year choices come from the two ends of the year index, not from a DISTINCT over the
+    # visible matters (which reads them all); a year without the user's matters lists nothing.
+    bounds = Matter.objects.aggregate(lo=Min("year"), hi=Max("year"))
+    years = list(range(bounds["hi"], bounds["lo"] - 1, -1)) if bounds["lo"] is not None else []
     statuses = Status.values if user.role == Role.SUPERVISION_OFFICE else [s for s in Status.values if s != "draft"]
     form = MatterFilterForm(request.GET or None, units=visible_units(user), years=years, statuses=statuses)
     qs = base
@@ -97,7 +100,7 @@ def _filtered(request: HttpRequest, user: User) -> tuple[MatterFilterForm, Query
 def matter_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form, qs, (today, cal) = _filtered(request, user)
-    page = Paginator(qs.values(*ROW_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.values(*ROW_FIELDS), PAGE_SIZE, count_from=qs).get_page(request.GET.get("page"))
     return render(request, "matters/list.html", {
         "form": form, "page": page, "rows": rows(page.object_list, today, cal), "today": today,
         "can_create": can_create_matters(user),
@@ -112,7 +115,7 @@ def battle_map(request: HttpRequest) -> HttpResponse:
     form, qs, (today, cal) = _filtered(request, user)
     if not request.GET.get("sort"):
         qs = qs.order_by("lead_unit__sort_order", "lead_unit_id", "due_date", "id")
-    page = Paginator(qs.values(*ROW_FIELDS), MAP_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.values(*ROW_FIELDS), MAP_PAGE_SIZE, count_from=qs).get_page(request.GET.get("page"))
     page_rows = rows(page.object_list, today, cal)
     by_matter: dict[int, list[Milestone]] = {}
     for ms in Milestone.objects.filter(matter_id__in=[r.id for r in page_rows]):

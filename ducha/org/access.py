@@ -55,12 +55,19 @@ def unit_scope(user: User | AnonymousUser) -> UnitScope:
     if role in CITY_WIDE_ROLES:
         return EVERYTHING
     if role == Role.LEADER:
+        # A page asks for the scope several times (its matters, its unit choices); the
+        # portfolio is read once per user object, that is once per request.
+        cached: UnitScope | None = getattr(user, "_ducha_portfolio_scope", None)
+        if cached is not None:
+            return cached
         post = getattr(user, "leader_post", None)
         if post is None:
             return NOTHING
         if post.kind == LeaderKind.MAYOR:
             return EVERYTHING
-        return UnitScope(False, frozenset(post.portfolio.values_list("id", flat=True)))
+        scope = UnitScope(False, frozenset(post.portfolio.values_list("id", flat=True)))
+        user._ducha_portfolio_scope = scope  # type: ignore[attr-defined]
+        return scope
     if role in UNIT_ROLES and user.unit_id is not None:
         return UnitScope(False, frozenset({user.unit_id}))
     if role in ADMIN_ROLES:
