@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from docx import Document
 
+from ducha.audit.models import AuditEvent
 from ducha.ledger.actions import (
     LedgerError,
     PlanChanged,
@@ -26,6 +27,7 @@ from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase,
 from ducha.ledger.services import plan_june_check, plan_reconciliation
 from ducha.matters.actions import MatterInput, do_create_matter, do_transition_matter
 from ducha.matters.models import Matter, MatterEvent, Rectification, RectificationSource, Source, Status
+from ducha.reminders.models import Notification
 from ducha.reports.models import DocumentSequence
 from ducha.rules.ledger import behind_schedule
 from ducha.rules.workdays import elapsed_share
@@ -73,6 +75,8 @@ def test_s2_4_build_freezes_the_baseline(city, ledger):
     assert len(base) == 4
     event = LedgerEvent.objects.get(ledger_year=row, phase=Phase.BUILD)
     assert event.actor == city.alice and event.counts == {"matters": 4, "drafts": 1, "units": 2}
+    audited = AuditEvent.objects.get(action="ledger.build")
+    assert audited.username == "alice" and audited.obj_id == "2026" and audited.after == event.counts
     # A later change to a matter leaves the frozen baseline alone.
     Matter.objects.filter(pk=ledger["fgw_behind"].pk).update(due_date=date(2026, 11, 30))
     row.refresh_from_db()
@@ -168,14 +172,16 @@ def test_s2_4_confirmation_must_match_the_preview(city, ledger):
     do_check_ledger(actor=city.alice, year=2026, today=JUNE, expected_digest=fresh.digest)
 
 
-def test_s2_4_september_notices_numbered_consecutively_and_linked(city, ledger, settings, tmp_path):
+def test_s2_4_september_notices_numbered_consecutively_and_linked(city, ledger, settings, tmp_path,
+                                                                 django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     do_check_ledger(actor=city.alice, year=2026, today=JUNE)
     DocumentSequence.objects.create(prefix="宛督", year=2026, last=11)  # a bulletin already took 1–11
     plan = plan_reconciliation(2026, SEPT)
     assert plan.numbers == ["宛督〔2026〕12号", "宛督〔2026〕13号"]
 
-    notices = do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT, expected_digest=plan.digest)
+    with django_capture_on_commit_callbacks(execute=True):
+        notices = do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT, expected_digest=plan.digest)
 
     assert [n.number for n in notices] == ["宛督〔2026〕12号", "宛督〔2026〕13号"]
     assert [n.unit.code for n in notices] == ["fgw", "czj"]
@@ -194,6 +200,9 @@ def test_s2_4_september_notices_numbered_consecutively_and_linked(city, ledger, 
         assert pdf.startswith(b"%PDF")
     text = "\n".join(p.text for p in Document(str(tmp_path / fgw.docx_file.name)).paragraphs)
     assert "宛督〔2026〕12号" in text and "市发展和改革委员会" in text
+    # Delivered means in the unit's inbox: fgw's administrator ursula; czj has none, so its staff.
+    inbox = {(n.user.username, n.title, n.light) for n in Notification.objects.select_related("user")}
+    assert inbox == {("ursula", "督查通知 宛督〔2026〕12号", "red"), ("carl", "督查通知 宛督〔2026〕13号", "red")}
     with pytest.raises(LedgerError, match="已完成"):
         do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT)
     assert SupervisionNotice.objects.count() == 2 and DocumentSequence.objects.get().last == 13

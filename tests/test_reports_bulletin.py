@@ -8,11 +8,13 @@ from datetime import date
 
 import pytest
 
+from ducha.audit.models import AuditEvent
 from ducha.documents import OfficialDocument, Table, render_docx
 from ducha.reports.actions import ReportError
-from ducha.reports.bulletin import build_bulletin_document, do_issue_bulletin, take_document_number
+from ducha.reports.bulletin import build_bulletin_document, do_issue_bulletin
 from ducha.reports.bulletin_data import bulletin_data
 from ducha.reports.models import Bulletin, DocumentSequence
+from ducha.reports.numbering import take_document_number
 from ducha.rules.periods import Period
 from tests.test_reports_scenario import JUDGED_ON, Q3, build_quarter
 
@@ -94,6 +96,8 @@ def test_s2_8_issue_numbers_stores_files_and_only_once(city, quarter, settings, 
     with pytest.raises(ReportError):
         do_issue_bulletin(actor=city.alice, period=Q3, today=JUDGED_ON)
     assert Bulletin.objects.count() == 1 and DocumentSequence.objects.get(year=2026).last == 12
+    audited = AuditEvent.objects.get(action="bulletin.issue")
+    assert audited.username == "alice" and audited.after["number"] == "宛督〔2026〕12号"
 
 
 def test_s2_8_bulletin_page_is_the_supervision_office_s(city, quarter, client, settings, tmp_path):

@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 from django.http import Http404
 
+from ducha.audit.models import AuditEvent
 from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Status
 from ducha.org.access import EVERYTHING, unit_scope
+from ducha.reminders.models import Notification
 from ducha.reports.actions import (
     ConcurrentChange,
     ItemInput,
@@ -119,7 +121,7 @@ def test_s1_2_submit_is_guarded_against_a_second_submit(city, two):
     assert ReportEvent.objects.filter(report=report, action="submit").count() == 1
 
 
-def test_s1_2_return_for_correction_keeps_the_first_submission_date(city, two):
+def test_s1_2_return_for_correction_keeps_the_first_submission_date(city, two, django_capture_on_commit_callbacks):
     fill(city.sam, 2026, 10, date(2026, 11, 2), submit_on=date(2026, 11, 4))
     report = MonthlyReport.objects.get()
     with pytest.raises(ReportError):
@@ -127,7 +129,11 @@ def test_s1_2_return_for_correction_keeps_the_first_submission_date(city, two):
     with pytest.raises(ReportError) as e:
         do_return_monthly_report(actor=city.alice, report_id=report.id, reason="  ")
     assert "reason" in e.value.errors
-    returned = do_return_monthly_report(actor=city.alice, report_id=report.id, reason="进度与佐证材料不符")
+    with django_capture_on_commit_callbacks(execute=True):
+        returned = do_return_monthly_report(actor=city.alice, report_id=report.id, reason="进度与佐证材料不符")
+    # The unit hears why: its administrator and the person who submitted it.
+    told = {(n.user.username, n.title, n.body) for n in Notification.objects.select_related("user")}
+    assert told == {(who, "2026年10月月度报告被退回", "退回理由：进度与佐证材料不符") for who in ("ursula", "sam")}
     assert returned.status == ReportStatus.RETURNED and returned.return_reason == "进度与佐证材料不符"
     with pytest.raises(ConcurrentChange):
         do_return_monthly_report(actor=city.alice, report_id=report.id, reason="再退")
@@ -136,6 +142,11 @@ def test_s1_2_return_for_correction_keeps_the_first_submission_date(city, two):
     again = do_submit_monthly_report(actor=city.sam, report_id=report.id, today=date(2026, 11, 12))
     assert again.status == ReportStatus.SUBMITTED and again.first_submitted_on == date(2026, 11, 4)
     assert [e.action for e in report.events.all()] == ["create", "submit", "return", "resubmit"]
+    # The same steps are in the tamper-evident audit trail, with who and why.
+    audited = AuditEvent.objects.filter(obj_type="reports.MonthlyReport", obj_id=str(report.pk)).order_by("id")
+    assert [(a.action, a.username) for a in audited] == [
+        ("report.create", "sam"), ("report.submit", "sam"), ("report.return", "alice"), ("report.resubmit", "sam")]
+    assert audited[2].reason == "进度与佐证材料不符"
     overview = month_overview(EVERYTHING, 2026, 10, date(2026, 11, 20))
     assert [(r.unit.code, r.timeliness) for r in overview if r.unit.code == "fgw"] == [("fgw", Timeliness.ON_TIME)]
 

@@ -14,6 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from ducha.audit.api import record
 from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
 from ducha.ledger.notices import render_notice_files
 from ducha.ledger.services import (
@@ -29,7 +30,8 @@ from ducha.ledger.services import (
 from ducha.matters.models import MatterEvent, Rectification, RectificationSource
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
-from ducha.reports.models import DocumentSequence
+from ducha.reminders.notify import notify_units
+from ducha.reports.numbering import take_document_number
 from ducha.workcal import service as workcal
 
 
@@ -69,17 +71,10 @@ def _claim(row: LedgerYear, column: str, previous: str | None, actor: User, **ex
 
 
 def _event(row: LedgerYear, phase: str, actor: User | None, counts: dict[str, int]) -> LedgerEvent:
+    """The ledger year's own history row, and the same fact in the tamper-evident audit trail."""
+    record(actor=actor, action=f"ledger.{phase}", obj_type="ledger.LedgerYear", obj_id=row.year,
+           before=None, after=counts)
     return LedgerEvent.objects.create(ledger_year=row, phase=phase, actor=actor, counts=counts)
-
-
-def take_document_number(prefix: str, year: int) -> int:
-    """The next 发文字号 sequence under ``prefix`` in ``year``: compare-and-set on the shared row."""
-    seq, _ = DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
-    for _attempt in range(50):
-        current = DocumentSequence.objects.filter(pk=seq.pk).values_list("last", flat=True).get()
-        if DocumentSequence.objects.filter(pk=seq.pk, last=current).update(last=current + 1) == 1:
-            return current + 1
-    raise LedgerError("发文字号繁忙，请稍后再试 (document numbering is busy; try again)")
 
 
 def do_build_ledger(*, actor: User, year: int, today: date | None = None,
@@ -134,15 +129,21 @@ def _flag_matters(row: LedgerYear, plan: PhasePlan, phase: str, actor: User, sou
     return len(flags)
 
 
+def _built_year(year: int) -> LedgerYear:
+    """The year's ledger row; every phase after the build needs one."""
+    row = LedgerYear.objects.filter(year=year).first()
+    if row is None:
+        raise LedgerError(f"{year}年台账尚未建账 (the {year} ledger was not built)")
+    return row
+
+
 def do_check_ledger(*, actor: User, year: int, today: date | None = None,
                     expected_digest: str | None = None) -> LedgerYear:
     """6月查账: flag each running matter whose progress is below the working time elapsed."""
     _require_office(actor)
     today = today or workcal.today()
     with transaction.atomic():
-        row = LedgerYear.objects.filter(year=year).first()
-        if row is None:
-            raise LedgerError(f"{year}年台账尚未建账 (the {year} ledger was not built)")
+        row = _built_year(year)
         plan = plan_june_check(year, today, row)
         _ready(plan, expected_digest)
         _claim(row, "june_checked", "built", actor)
@@ -159,9 +160,7 @@ def do_reconcile_ledger(*, actor: User, year: int, today: date | None = None,
     _require_office(actor)
     today = today or workcal.today()
     with transaction.atomic():
-        row = LedgerYear.objects.filter(year=year).first()
-        if row is None:
-            raise LedgerError(f"{year}年台账尚未建账 (the {year} ledger was not built)")
+        row = _built_year(year)
         plan = plan_reconciliation(year, today, row)
         _ready(plan, expected_digest)
         assert plan.rectify_by is not None
@@ -182,6 +181,7 @@ def do_reconcile_ledger(*, actor: User, year: int, today: date | None = None,
             notice.matters.set([f.matter_id for f in group.flags])
             notices[group.unit_id] = notice
         flagged = _flag_matters(row, plan, Phase.RECONCILIATION, actor, RectificationSource.NOTICE, notices)
+        transaction.on_commit(lambda: _tell_units(list(notices.values())))
         _event(row, Phase.RECONCILIATION, actor, {"judged": plan.counts["judged"], "flagged": flagged,
                                                    "notices": len(notices), "skipped": plan.counts["skipped"]})
     issued = list(notices.values())
@@ -192,15 +192,20 @@ def do_reconcile_ledger(*, actor: User, year: int, today: date | None = None,
     return issued
 
 
+def _tell_units(notices: list[SupervisionNotice]) -> None:
+    """Each notice reaches its unit's inbox, red: it demands rectification by a date."""
+    for n in notices:
+        notify_units([n.unit_id], title=f"督查通知 {n.number}",
+                     body=f"{n.title}。请于{n.rectify_by:%Y年%m月%d日}前完成整改并报送。", light="red")
+
+
 def do_close_ledger(*, actor: User, year: int, today: date | None = None,
                     expected_digest: str | None = None) -> LedgerYear:
     """年底交账: freeze each matter's final state for the performance evaluation."""
     _require_office(actor)
     today = today or workcal.today()
     with transaction.atomic():
-        row = LedgerYear.objects.filter(year=year).first()
-        if row is None:
-            raise LedgerError(f"{year}年台账尚未建账 (the {year} ledger was not built)")
+        row = _built_year(year)
         plan = plan_close(year, today, row)
         _ready(plan, expected_digest)
         snapshot = final_snapshot(year, today)

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ducha.audit.api import record
 from ducha.ledger.actions import LedgerError, can_run_phases
 from ducha.ledger.bulk import insert_rows
 from ducha.ledger.importing import ImportPlan, LedgerFileError, LedgerImportRefused, parse_ledger
@@ -100,6 +101,8 @@ def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = ""
             counts = {"created": len(plan.new), "updated": len(plan.updates), "unchanged": plan.unchanged,
                       "rows": plan.rows_total}
             LedgerEvent.objects.create(ledger_year=row, phase=Phase.IMPORT, actor=actor, counts=counts, note=note[:200])
+            record(actor=actor, action="ledger.import", obj_type="ledger.LedgerYear", obj_id=year, before=None,
+                   after=counts, reason=note[:200])
     except IntegrityError as e:
         raise LedgerError(f"导入时编号冲突，请重试 (a number was taken meanwhile; try again): {e}") from e
     return counts

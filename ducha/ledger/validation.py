@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ducha.matters.models import CoUnitPart, Matter, Source, Status
+from ducha.matters.validation import content_errors
 from ducha.org.models import LeaderPost, Unit
 
 RowProblems = list[tuple[str, str]]
@@ -51,18 +52,12 @@ class RowValues:
 
 
 def check_row(row: RowValues, lookups: Lookups, year: int) -> RowProblems:
-    """The rules of ``ducha.matters.actions._validate`` for one row (same keys, same messages)."""
-    errors: dict[str, str] = {}
-    if not row.title:
-        errors["title"] = "请填写事项名称 (title is required)"
+    """The matter content rules (``ducha.matters.validation``) and the names resolved, for one row."""
+    errors = content_errors(row, due_required=not row.date_problem)
+    if "instruction_text" in errors:
+        errors["instruction_text"] = "领导批示须录入批示内容（填在备注列）(the instruction's text is required)"
     if row.source == Source.UNIT_REQUEST:
         errors["source"] = "报请市政府事项须在系统中登记，不能通过台账导入 (register unit requests in the system)"
-    if not row.goal:
-        errors["goal"] = "请填写工作目标 (goal is required, S2.1)"
-    if row.target_quantity is None and not row.qualitative_standard:
-        errors["target_quantity"] = "请填写定量目标（数量和单位）或定性标准 (a measurable target or a qualitative standard, S2.2)"
-    if row.target_quantity is not None and (row.target_quantity <= 0 or not row.target_unit):
-        errors["target_quantity"] = "定量目标须为正数并注明计量单位 (a positive quantity with its unit)"
     lead = lookups.units.get(row.lead_unit)
     if lead is None:
         errors["lead_unit"] = (f"牵头单位“{row.lead_unit}”不存在 (no such lead unit)" if row.lead_unit
@@ -76,12 +71,6 @@ def check_row(row: RowValues, lookups: Lookups, year: int) -> RowProblems:
         errors["responsible_leader"] = f"有多位市领导名为“{row.leader}” (several city leaders have this name)"
     else:
         errors["responsible_leader"] = f"责任领导须为市领导，“{row.leader}”不是 (the responsible leader must be a city leader)"
-    if row.source == Source.INSTRUCTION and not row.instruction_text:
-        errors["instruction_text"] = "领导批示须录入批示内容（填在备注列）(the instruction's text is required)"
-    if row.due_date is None and not row.date_problem:
-        errors["due_date"] = "请填写完成时限 (a due date is required)"
-    if row.due_date is not None and row.due_date < row.start_date:
-        errors["due_date"] = "完成时限早于起始日期 (due date before start date)"
     ids: list[int] = []
     for name in row.co_units:
         uid = lookups.units.get(name)

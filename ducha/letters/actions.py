@@ -46,7 +46,7 @@ from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Source
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
 from ducha.reminders.models import LetterProposal
-from ducha.reports.bulletin import take_document_number
+from ducha.reports.numbering import take_document_number
 from ducha.rules.letters import Addressee, AddressError
 from ducha.rules.workdays import UncoveredYear
 from ducha.workcal import service as workcal

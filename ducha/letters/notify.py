@@ -1,25 +1,19 @@
 """Hook: tell every addressee of a sent letter in their in-app inbox.
 
-ducha.reminders has no public notify() call yet; its inbox is the ``Notification`` table, so
-this hook inserts rows there directly (no reminder attached). A guarded UPDATE of the letter's
-``notified_at`` lets exactly one run write them: a retried commit hook cannot notify twice.
-When reminders grows a notify API, only this module changes.
-
-Who is told: a leader addressee in person; for a unit, its administrators (the unit's
-liaisons, as for reminders) or, when it has none, everyone who works for it there.
+Each addressee hears in the capacity they receive it (主送/报/抄送). A guarded UPDATE of the
+letter's ``notified_at`` lets exactly one run write them: a retried commit hook cannot notify
+twice. Who is told: a leader addressee in person; for a unit, its liaisons
+(``ducha.reminders.notify.unit_liaisons``).
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
 
 from ducha.letters.models import Letter, LetterRecipient, RoleChoice
-from ducha.org.models import User
-from ducha.org.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from ducha.reminders.models import Notification
+from ducha.reminders.notify import unit_liaisons
 
 _ROLE_WORD: dict[str, str] = {RoleChoice.TO: "主送", RoleChoice.REPORT: "报", RoleChoice.CC: "抄送"}
 
@@ -34,17 +28,9 @@ def letter_audience(letter_id: int) -> dict[int, str]:
             out.setdefault(person_id, role)
         elif unit_id is not None:
             unit_roles[unit_id] = role
-    if unit_roles:
-        people: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for uid, unit_id, role in User.objects.filter(
-            unit_id__in=list(unit_roles), is_active=True, role__in=sorted(UNIT_ROLES | CITY_WIDE_ROLES)
-        ).values_list("id", "unit_id", "role"):
-            people[unit_id].append((uid, role))
-        for unit_id, role in unit_roles.items():
-            members = people.get(unit_id, [])
-            admins = [uid for uid, r in members if r == Role.UNIT_ADMIN]
-            for uid in admins or [uid for uid, _r in members]:
-                out.setdefault(uid, role)
+    for unit_id, people in unit_liaisons(unit_roles).items():
+        for uid in people:
+            out.setdefault(uid, unit_roles[unit_id])
     return out
 
 

@@ -34,6 +34,7 @@ from ducha.matters.models import (
     Source,
     Status,
 )
+from ducha.matters.validation import content_errors
 from ducha.org.models import LeaderPost, Section, Unit, User
 from ducha.rules.lifecycle import Actor, TransitionError, check_transition
 from ducha.rules.lifecycle import Status as LStatus
@@ -115,29 +116,16 @@ def _validate(data: MatterInput) -> dict[str, str]:
         # S5.2: classified documents stay off the network; not even the title is recorded here.
         return {"classified": "涉密事项不得在本系统办理，只能登记编号，请按涉密文件管理规定线下办理 "
                               "(classified matters are refused: only a reference number may be recorded)"}
-    if not data.title.strip():
-        errors["title"] = "请填写事项名称 (title is required)"
+    computed = data.source in PROPOSAL_SOURCES or data.source == Source.UNIT_REQUEST
+    errors.update(content_errors(data, due_required=not computed))
     if data.source not in Source.values:
         errors["source"] = f"未知来源 {data.source!r} (unknown source)"
-    if not data.goal.strip():
-        errors["goal"] = "请填写工作目标 (goal is required, S2.1)"
-    if data.target_quantity is None and not data.qualitative_standard.strip():
-        errors["target_quantity"] = "请填写定量目标（数量和单位）或定性标准 (a measurable target or a qualitative standard, S2.2)"
-    if data.target_quantity is not None and (data.target_quantity <= 0 or not data.target_unit.strip()):
-        errors["target_quantity"] = "定量目标须为正数并注明计量单位 (a positive quantity with its unit)"
     if not Unit.objects.filter(pk=data.lead_unit_id, is_active=True).exists():
         errors["lead_unit"] = "牵头单位不存在 (no such lead unit)"
     if not LeaderPost.objects.filter(person_id=data.responsible_leader_id).exists():
         errors["responsible_leader"] = "责任领导须为市领导 (the responsible leader must be a city leader)"
     if data.instructed_by_id and not LeaderPost.objects.filter(person_id=data.instructed_by_id).exists():
         errors["instructed_by"] = "批示领导须为市领导 (instructions come from a city leader)"
-    if data.source == Source.INSTRUCTION and not data.instruction_text.strip():
-        errors["instruction_text"] = "领导批示须录入批示内容 (the instruction's text is required)"
-    computed = data.source in PROPOSAL_SOURCES or data.source == Source.UNIT_REQUEST
-    if not computed and data.due_date is None:
-        errors["due_date"] = "请填写完成时限 (a due date is required)"
-    if data.due_date is not None and data.due_date < data.start_date:
-        errors["due_date"] = "完成时限早于起始日期 (due date before start date)"
     seen: set[int] = {data.lead_unit_id}
     for i, co in enumerate(data.co_units, start=1):
         if co.unit_id in seen:

@@ -19,9 +19,11 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ducha.audit.api import record
 from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Status
 from ducha.org.access import access_unit_by_id
 from ducha.org.models import User
+from ducha.reminders.notify import notify_people, unit_liaisons
 from ducha.reports.access import access_report_by_id, can_return_report, can_write_report
 from ducha.reports.models import EDITABLE_STATUSES, MonthlyReport, ReportEvent, ReportItem, ReportStatus
 from ducha.reports.services import owed_by_unit, reportable_entries
@@ -80,7 +82,11 @@ def _month_has_begun(year: int, month: int, today: date) -> bool:
 
 
 def _event(report: MonthlyReport, actor: User, action: str, reason: str = "") -> None:
+    """The report's own history row, and the same fact in the tamper-evident audit trail."""
     ReportEvent.objects.create(report=report, actor=actor, action=action, reason=reason)
+    record(actor=actor, action=f"report.{action}", obj_type="reports.MonthlyReport", obj_id=report.pk,
+           before={"status": report.status}, after={"unit": report.unit_id, "month": f"{report.year}-{report.month:02d}"},
+           reason=reason)
 
 
 def do_save_report_item(
@@ -224,6 +230,11 @@ def do_return_monthly_report(
         if rows != 1:
             raise ConcurrentChange("报告不在已报送状态 (the report is not in the submitted state)")
         _event(report, actor, "return", reason.strip())
+        tell = [*unit_liaisons([report.unit_id]).get(report.unit_id, []),
+                *([report.submitted_by_id] if report.submitted_by_id else [])]
+        transaction.on_commit(lambda: notify_people(
+            tell, title=f"{report.year}年{report.month}月月度报告被退回", body=f"退回理由：{reason.strip()}",
+            light="yellow"))
         if notify is not None:
             transaction.on_commit(notify)
         report.refresh_from_db()

@@ -12,8 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
+from ducha.audit.api import record
 from ducha.documents import (
     DocNumber,
     HeaderCell,
@@ -29,7 +29,8 @@ from ducha.org.models import User
 from ducha.reports.access import can_issue_bulletin
 from ducha.reports.actions import ReportError
 from ducha.reports.bulletin_data import BulletinData, bulletin_data
-from ducha.reports.models import Bulletin, DocumentSequence
+from ducha.reports.models import Bulletin
+from ducha.reports.numbering import take_document_number
 from ducha.reports.rates import RateRow
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
@@ -47,18 +48,6 @@ def doc_prefix() -> str:
 
 def issuer() -> str:
     return str(getattr(settings, "DUCHA_NOTICE_ISSUER", "南阳市人民政府督查室"))
-
-
-def take_document_number(prefix: str, year: int) -> int:
-    """The next sequence number under ``prefix`` in ``year``; call inside a transaction.
-
-    One UPDATE ... SET last = last + 1 on the shared row: concurrent callers queue on its
-    row lock (PostgreSQL) or the write lock (SQLite) and each reads back its own number.
-    """
-    DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
-    seq = DocumentSequence.objects.filter(prefix=prefix, year=year)
-    seq.update(last=F("last") + 1)
-    return int(seq.values_list("last", flat=True).get())
 
 
 def _pct(row: RateRow, kind: str) -> str:
@@ -188,6 +177,8 @@ def do_issue_bulletin(*, actor: User, period: Period, today: date | None = None)
                 period=period.key, number=str(number), title=bulletin_title(period), issued_on=today,
                 issued_by=actor, summary=_summary(data),
             )
+            record(actor=actor, action="bulletin.issue", obj_type="reports.Bulletin", obj_id=bulletin.pk,
+                   before=None, after={"number": bulletin.number, "period": period.key})
     except IntegrityError:
         raise ReportError({"period": f"{period.label_zh}的通报已印发 (the bulletin of this period was issued)"}) from None
     render_bulletin_files(bulletin, data)

@@ -1,0 +1,45 @@
+"""The content rules of a supervised matter (S2.1, S2.2), shared by every way one is entered:
+the form and the API (``actions.do_create_matter``) and the Excel ledger import
+(``ducha.ledger.validation``). Lookups (units, leaders) differ between them and stay with
+each caller; these rules read nothing from the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from ducha.matters.models import Source
+
+
+class MatterContent(Protocol):
+    title: str
+    source: str
+    goal: str
+    target_quantity: Decimal | None
+    target_unit: str
+    qualitative_standard: str
+    instruction_text: str
+    start_date: date
+    due_date: date | None
+
+
+def content_errors(m: MatterContent, *, due_required: bool) -> dict[str, str]:
+    """Field → message for what is missing or inconsistent; empty when the content is whole."""
+    errors: dict[str, str] = {}
+    if not m.title.strip():
+        errors["title"] = "请填写事项名称 (title is required)"
+    if not m.goal.strip():
+        errors["goal"] = "请填写工作目标 (goal is required, S2.1)"
+    if m.target_quantity is None and not m.qualitative_standard.strip():
+        errors["target_quantity"] = "请填写定量目标（数量和单位）或定性标准 (a measurable target or a qualitative standard, S2.2)"
+    if m.target_quantity is not None and (m.target_quantity <= 0 or not m.target_unit.strip()):
+        errors["target_quantity"] = "定量目标须为正数并注明计量单位 (a positive quantity with its unit)"
+    if m.source == Source.INSTRUCTION and not m.instruction_text.strip():
+        errors["instruction_text"] = "领导批示须录入批示内容 (the instruction's text is required)"
+    if due_required and m.due_date is None:
+        errors["due_date"] = "请填写完成时限 (a due date is required)"
+    if m.due_date is not None and m.due_date < m.start_date:
+        errors["due_date"] = "完成时限早于起始日期 (due date before start date)"
+    return errors

@@ -1,0 +1,46 @@
+"""In-app messages that are not reminders: a matter assigned, a notice delivered, a report
+sent back. Reminders (``engine``) write their own inbox rows with their idempotency key; these
+are one-off facts, written once by the action that made them, after its commit.
+
+Who hears for a unit: its administrators (the unit's liaisons, as for reminders) or, when
+it has none, everyone who works for it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ducha.org.models import User
+from ducha.org.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
+from ducha.reminders.models import Notification
+
+
+def unit_liaisons(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """unit id → the people who receive its mail (administrators, else all its active staff)."""
+    wanted = sorted(set(unit_ids))
+    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for uid, unit_id, role in User.objects.filter(
+        unit_id__in=wanted, is_active=True, role__in=sorted(UNIT_ROLES | CITY_WIDE_ROLES)
+    ).values_list("id", "unit_id", "role").order_by("id"):
+        members[unit_id].append((uid, role))
+    out: dict[int, list[int]] = {}
+    for unit_id in wanted:
+        people = members.get(unit_id, [])
+        admins = [uid for uid, r in people if r == Role.UNIT_ADMIN]
+        out[unit_id] = admins or [uid for uid, _r in people]
+    return out
+
+
+def notify_people(user_ids: Iterable[int], *, title: str, body: str, light: str = "") -> int:
+    """One inbox message to each person (once each, however often they are named)."""
+    rows = Notification.objects.bulk_create(
+        Notification(user_id=uid, title=title[:200], body=body, light=light) for uid in sorted(set(user_ids))
+    )
+    return len(rows)
+
+
+def notify_units(unit_ids: Iterable[int], *, title: str, body: str, light: str = "") -> int:
+    """The same message to the liaisons of each unit."""
+    people = [uid for uids in unit_liaisons(unit_ids).values() for uid in uids]
+    return notify_people(people, title=title, body=body, light=light)
