@@ -10,6 +10,8 @@ for what users open:
 
 - the REST API list ``/api/matters`` (keyset pages of 50 through ``after``);
 - the matters page ``/matters/`` (pages of 25 through ``?page=``), plain and with its filters;
+- the same pages reached by the page's "Next" link (``?page=N&after=<key of the last row>``),
+  the way a person goes from page 99 to page 100;
 - the baseline: ``visible_matters(user).order_by("id")[offset:offset + 50]`` with COUNT(*),
   the naive OFFSET paging the API avoids (queryset only, no request);
 
@@ -23,7 +25,7 @@ slow after ``--budget`` seconds stops once it has 5 (column n), so that a run st
 Targets, for the API and the page: p95 database time <= 50 ms, the same number of queries on
 every page, page 100 <= 2 x page 1 (medians). Exit status 1 when a measured case misses one.
 ``--sql`` runs statements after the build (to try an index); ``--keep``/``--reuse`` keep the
-data between runs. ``--only api|page|offset`` measures one list.
+data between runs. ``--only api|page|next|offset`` measures one list.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
     ap.add_argument("--reuse", metavar="DB", help="measure a database kept by --keep (no build)")
     ap.add_argument("--sql", action="append", default=[], help="SQL to run before measuring (repeatable)")
-    ap.add_argument("--only", choices=["api", "page", "offset"], action="append")
+    ap.add_argument("--only", choices=["api", "page", "next", "offset"], action="append")
     ap.add_argument("--slow", type=int, default=2, help="slowest queries shown per missed case")
     args = ap.parse_args()
     if args.matters < 1000:
@@ -184,7 +186,7 @@ def run(args: argparse.Namespace, url: str) -> int:
     print(f"data: {city.matters:,} matters, {city.co_parts:,} co-unit parts, {city.units} units, {city.users:,} people; "
           f"matters table {size}; built in {build:.0f} s")
     print("visible: " + "; ".join(f"{k} {v:,}" for k, v in visible.items()))
-    only = set(args.only or ["api", "page", "offset"])
+    only = set(args.only or ["api", "page", "next", "offset"])
     # Static URLs need no manifest here: the benchmark measures the database, not collectstatic.
     plain = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
              "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -209,7 +211,7 @@ def run(args: argparse.Namespace, url: str) -> int:
                     after = ids[(p - 1) * API_PAGE - 1] if p > 1 else None
                     path = "/api/matters" + (f"?after={after}" if after else "")
                     cases.append(measure(case, _get(clients[name], path, api=True), **timing))
-        if "page" in only:
+        if only & {"page", "next"}:
             filters = [("supervision office", "")]
             filters += [("vice mayor", ""), ("unit staff, busiest unit", ""), ("unit staff, quiet unit", "")]
             filters += [
@@ -225,8 +227,19 @@ def run(args: argparse.Namespace, url: str) -> int:
                 for p in PAGES if not query else (1, 100):
                     qs = "&".join(x for x in (query, f"page={p}" if p > 1 else "") if x)
                     path = "/matters/" + (f"?{qs}" if qs else "")
-                    case = Case("page", name, query, p)
-                    cases.append(measure(case, _get(clients[name], path, page=p, case=case), **timing))
+                    if "page" in only:
+                        case = Case("page", name, query, p)
+                        cases.append(measure(case, _get(clients[name], path, page=p, case=case), **timing))
+                    if "next" in only:
+                        # The same page reached by "Next" from the page before it: the link
+                        # carries the last row's key (ducha/matters/paging.py).
+                        case = Case("next", name, query, p)
+                        url = path if p == 1 else _next_of(clients[name], query, p - 1)
+                        if url is None:
+                            case.add_note("fewer rows")
+                            cases.append(case)
+                        else:
+                            cases.append(measure(case, _get(clients[name], url, page=p, case=case), **timing))
         if "offset" in only:
             for name, user in personas.items():
                 for p in PAGES:
@@ -268,6 +281,16 @@ def _get(client: Any, path: str, *, api: bool = False, page: int = 1, case: Case
             case.add_note("fewer pages: shows the last")
 
     return fn
+
+
+def _next_of(client: Any, query: str, page: int) -> str | None:
+    """The href of the "Next" link on numbered page ``page`` (fetched once, not timed)."""
+    import re
+
+    qs = "&".join(x for x in (query, f"page={page}" if page > 1 else "") if x)
+    html = client.get("/matters/" + (f"?{qs}" if qs else "")).content.decode()
+    found = re.search(r'href="([^"]+)" rel="next"', html)
+    return "/matters/" + found.group(1).replace("&amp;", "&") if found else None
 
 
 def _offset(user: Any, page: int) -> Callable[[], None]:
@@ -312,7 +335,8 @@ def _table(cases: list[Case], visible: dict[str, int]) -> str:
         "| page/page 1 | target |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    names = {"api": "API `/api/matters` (keyset)", "page": "page `/matters/`", "offset": "baseline OFFSET + COUNT"}
+    names = {"api": "API `/api/matters` (keyset)", "page": "page `/matters/?page=N`", "offset": "baseline OFFSET + COUNT",
+             "next": "page `/matters/` by Next (keyset)"}
     for c in cases:
         who = f"{c.persona} ({visible[c.persona]:,})"
         if not c.db_ms:

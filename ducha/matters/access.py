@@ -18,14 +18,28 @@ from ducha.rules.lifecycle import Actor
 
 
 def visible_matters(user: User | AnonymousUser) -> QuerySet[Matter]:
+    return _scoped(user)[0]
+
+
+def visible_matter_parts(user: User | AnonymousUser) -> list[QuerySet[Matter]]:
+    """Disjoint querysets whose union is ``visible_matters(user)``, each cheap to count.
+
+    For a dense scope the single queryset's ``lead OR EXISTS co-unit`` cannot use an index, so
+    counting it walks the table; counted apart, the lead part is an index scan of
+    (lead_unit, status) and the co-unit part a join from the scope's co-unit parts.
+    """
+    return _scoped(user)[1]
+
+
+def _scoped(user: User | AnonymousUser) -> tuple[QuerySet[Matter], list[QuerySet[Matter]]]:
     scope = unit_scope(user)
     matters = Matter.objects.all()
     if getattr(user, "role", "") != Role.SUPERVISION_OFFICE:
         matters = matters.exclude(status=Status.DRAFT)
     if scope.all_units:
-        return matters
+        return matters, [matters]
     if not scope.unit_ids:
-        return matters.none()
+        return matters.none(), [matters.none()]
     ids = sorted(scope.unit_ids)
     lead = Matter.objects.filter(lead_unit__in=ids).order_by()
     co_parts = CoUnitPart.objects.filter(unit__in=ids).order_by()
@@ -33,11 +47,13 @@ def visible_matters(user: User | AnonymousUser) -> QuerySet[Matter]:
         # A few matters in a big city: collect their ids through the two indexes (lead unit;
         # co-unit part by unit) and read just those. The OR below would walk the whole list
         # order to find them (bench/lists.py: a quiet unit's page 0.5 s → a few ms).
-        return matters.filter(pk__in=lead.values("pk").union(co_parts.values("matter_id"), all=True))
+        sparse = matters.filter(pk__in=lead.values("pk").union(co_parts.values("matter_id"), all=True))
+        return sparse, [sparse]
     # Many matters: walk the list order and keep the involved ones; EXISTS instead of a join
     # gives no duplicate rows and needs no DISTINCT.
     involved = Exists(CoUnitPart.objects.filter(matter=OuterRef("pk"), unit__in=ids))
-    return matters.filter(Q(lead_unit__in=ids) | involved)
+    dense = matters.filter(Q(lead_unit__in=ids) | involved)
+    return dense, [matters.filter(lead_unit__in=ids), matters.exclude(lead_unit__in=ids).filter(involved)]
 
 
 # Below this many lead matters plus co-unit parts a scope counts as sparse. Collecting the

@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ducha.matters import actions
-from ducha.matters.access import access_matter_by_id, actor_kinds, can_create_matters, visible_matters
+from ducha.matters.access import (
+    access_matter_by_id,
+    actor_kinds,
+    can_create_matters,
+    visible_matter_parts,
+    visible_matters,
+)
 from ducha.matters.charts import donut, gantt, stacked
 from ducha.matters.forms import (
     CoUnitFormSet,
@@ -38,6 +44,7 @@ from ducha.matters.forms import (
     unit_choices,
 )
 from ducha.matters.models import ExtensionRequest, ExtensionStatus, Matter, Milestone, Source, Status
+from ducha.matters.paging import matter_page
 from ducha.matters.queries import (
     DONE,
     OPEN,
@@ -73,34 +80,36 @@ def _user(request: HttpRequest) -> User:
 
 
 def _filtered(request: HttpRequest, user: User) -> tuple[MatterFilterForm, QuerySet[Matter], Any]:
+    """The list's form and rows; the third item is (today, calendar, the rows' count parts)."""
     today, cal = workcal.today(), calendar_or_none()
-    base = visible_matters(user)
+    base, parts = visible_matters(user), visible_matter_parts(user)
     # The year choices come from the two ends of the year index, not from a DISTINCT over the
     # visible matters (which reads them all); a year without the user's matters lists nothing.
     bounds = Matter.objects.aggregate(lo=Min("year"), hi=Max("year"))
     years = list(range(bounds["hi"], bounds["lo"] - 1, -1)) if bounds["lo"] is not None else []
     statuses = Status.values if user.role == Role.SUPERVISION_OFFICE else [s for s in Status.values if s != "draft"]
     form = MatterFilterForm(request.GET or None, units=visible_units(user), years=years, statuses=statuses)
-    qs = base
-    if form.is_bound and form.is_valid():
-        try:
-            qs = filter_matters(base, form.cleaned_data, today=today, cal=cal)
-        except FilterError as e:
-            form.add_error(e.field, str(e))
-            qs = base.none()
-    else:
-        qs = filter_matters(base, {}, today=today, cal=cal)
-        if form.is_bound:
-            qs = base.none()
-    return form, qs, (today, cal)
+    if form.is_bound and not form.is_valid():
+        return form, base.none(), (today, cal, [base.none()])
+    chosen = form.cleaned_data if form.is_bound else {}
+    try:
+        qs = filter_matters(base, chosen, today=today, cal=cal)
+        counted = [filter_matters(p, chosen, today=today, cal=cal) for p in parts]
+    except FilterError as e:
+        form.add_error(e.field, str(e))
+        return form, base.none(), (today, cal, [base.none()])
+    return form, qs, (today, cal, counted)
 
 
 @login_required
 @require_GET
 def matter_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form, qs, (today, cal) = _filtered(request, user)
-    page = CappedPaginator(qs.values(*ROW_FIELDS), PAGE_SIZE, count_from=qs).get_page(request.GET.get("page"))
+    form, qs, (today, cal, counted) = _filtered(request, user)
+    values = qs.values(*ROW_FIELDS)
+    sort = form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else ""
+    page = matter_page(values, CappedPaginator(values, PAGE_SIZE, count_from=counted), request.GET,
+                       keyset=sort in ("", "number"))
     return render(request, "matters/list.html", {
         "form": form, "page": page, "rows": rows(page.object_list, today, cal), "today": today,
         "can_create": can_create_matters(user),
@@ -112,10 +121,11 @@ def matter_list(request: HttpRequest) -> HttpResponse:
 def battle_map(request: HttpRequest) -> HttpResponse:
     """挂图作战 (S2.3): the filtered matters as bars on a time axis, time nodes as markers."""
     user = _user(request)
-    form, qs, (today, cal) = _filtered(request, user)
+    form, qs, (today, cal, counted) = _filtered(request, user)
     if not request.GET.get("sort"):
         qs = qs.order_by("lead_unit__sort_order", "lead_unit_id", "due_date", "id")
-    page = CappedPaginator(qs.values(*ROW_FIELDS), MAP_PAGE_SIZE, count_from=qs).get_page(request.GET.get("page"))
+    values = qs.values(*ROW_FIELDS)
+    page = matter_page(values, CappedPaginator(values, MAP_PAGE_SIZE, count_from=counted), request.GET, keyset=False)
     page_rows = rows(page.object_list, today, cal)
     by_matter: dict[int, list[Milestone]] = {}
     for ms in Milestone.objects.filter(matter_id__in=[r.id for r in page_rows]):

@@ -17,20 +17,27 @@ COUNT_CAP = 2500
 
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
     def __init__(self, object_list, per_page, *, cap: int | None = None, count_from=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        """``count_from``: the same rows as a model queryset, when ``object_list`` is a
-        ``values()`` query whose related columns would keep their joins in the count."""
+        """``count_from``: the same rows as model querysets (disjoint parts whose sizes add
+        up), when counting ``object_list`` itself would be slower: a ``values()`` query keeps
+        the joins of its related columns, and one OR across indexes is read row by row."""
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
-        self.count_from = count_from if count_from is not None else object_list
+        parts = count_from if count_from is not None else [object_list]
+        self.count_from = parts if isinstance(parts, list) else [parts]
 
     @cached_property
     def _capped_count(self) -> int:
-        qs = self.count_from
-        if hasattr(qs, "order_by"):
-            # SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1): neither the ordering nor the
-            # displayed columns (and the joins they bring) matter to a count.
-            return int(qs.order_by().values("pk")[: self.cap + 1].count())
-        return len(qs)
+        total = 0
+        for qs in self.count_from:
+            if total > self.cap:
+                break  # already past the cap: the other parts cannot change what is shown
+            if hasattr(qs, "order_by"):
+                # SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1): neither the ordering nor the
+                # displayed columns matter to a count.
+                total += int(qs.order_by().values("pk")[: self.cap + 1].count())
+            else:
+                total += len(qs)
+        return total
 
     @cached_property
     def count(self) -> int:
