@@ -207,3 +207,36 @@ def test_numbers_keep_counting_past_9999(city):
     first = do_create_matter(actor=city.alice, data=matter_input(city))
     second = do_create_matter(actor=city.alice, data=matter_input(city))
     assert (first.number, second.number) == ("DB2026-10000", "DB2026-10001")
+
+
+def test_units_hear_of_assignment_return_and_extension_in_their_inbox(city, django_capture_on_commit_callbacks):
+    """Assignment reaches the lead unit and each co-unit; a return and an extension decision
+    reach the lead unit (ursula is fgw's administrator; czj has none, so carl, its staff)."""
+    from ducha.reminders.models import Notification
+
+    def inbox() -> set[tuple[str, str]]:
+        return {(n.user.username, n.title) for n in Notification.objects.select_related("user")}
+
+    m = do_create_matter(actor=city.alice, data=matter_input(city, co_units=[
+        CoUnitInput(unit_id=city.units["czj"].id, part="资金保障", due_date=date(2026, 6, 30)),
+    ]))
+    assert inbox() == set()  # a draft is nobody's news yet
+    with django_capture_on_commit_callbacks(execute=True):
+        do_transition_matter(actor=city.alice, matter_id=m.id, action="assign")
+    assert inbox() == {("ursula", f"新督办事项 {m.number}"), ("carl", f"新督办事项 {m.number}")}
+    assert "2026年12月31日" in Notification.objects.filter(user=city.ursula).get().body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = do_request_extension(actor=city.sam, matter_id=m.id, requested_due=date(2027, 1, 29),
+                                       reason="征迁未完成")
+        do_decide_extension(actor=city.alice, request_id=request.id, approve=False, note="不符合延期条件")
+    refused = Notification.objects.get(title=f"督办事项 {m.number} 延期申请")
+    assert refused.user == city.ursula and "不符合延期条件" in refused.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_transition_matter(actor=city.sam, matter_id=m.id, action="start")
+        do_transition_matter(actor=city.sam, matter_id=m.id, action="claim", reason="已完成")
+        do_transition_matter(actor=city.alice, matter_id=m.id, action="return", reason="佐证不足")
+    returned = Notification.objects.get(title=f"督办事项 {m.number} 退回整改")
+    assert returned.user == city.ursula and returned.light == "red" and "佐证不足" in returned.body
+    assert Notification.objects.count() == 4  # start and claim tell nobody: the unit did them

@@ -36,6 +36,7 @@ from ducha.matters.models import (
 )
 from ducha.matters.validation import content_errors
 from ducha.org.models import LeaderPost, Section, Unit, User
+from ducha.reminders.notify import notify_units
 from ducha.rules.lifecycle import Actor, TransitionError, check_transition
 from ducha.rules.lifecycle import Status as LStatus
 from ducha.rules.workdays import UncoveredYear, schedule_backwards
@@ -287,8 +288,23 @@ def do_transition_matter(
             matter.rectifications.filter(rectified_on__isnull=True).update(rectified_on=today)
         _event(matter, actor, action, old=current.value, new=transition.target.value, reason=reason)
         _notify(notify)
+        if action in TOLD_UNITS:
+            units = [matter.lead_unit_id]
+            if action == "assign":
+                units += list(matter.co_parts.values_list("unit_id", flat=True))
+            title, body = TOLD_UNITS[action](matter, reason)
+            transaction.on_commit(lambda: notify_units(units, title=title, body=body,
+                                                       light="red" if action == "return" else ""))
         matter.refresh_from_db()
         return matter
+
+
+# Steps the units involved hear of in their inbox: (title, text) of the message.
+TOLD_UNITS: dict[str, Callable[[Matter, str], tuple[str, str]]] = {
+    "assign": lambda m, _r: (f"新督办事项 {m.number}",
+                             f"{m.title}。完成时限：{m.due_date:%Y年%m月%d日}。" if m.due_date else f"{m.title}。"),
+    "return": lambda m, r: (f"督办事项 {m.number} 退回整改", f"{m.title}。退回理由：{r}"),
+}
 
 
 def do_request_extension(
@@ -334,5 +350,9 @@ def do_decide_extension(*, actor: User, request_id: int, approve: bool, note: st
             )
         _event(matter, actor, "extension_" + new_status, reason=note, old_due=str(request.old_due),
                new_due=str(request.requested_due) if approve else None)
+        decided = (f"延期至{request.requested_due:%Y年%m月%d日}，已批准" if approve
+                   else f"延期申请未获批准：{note.strip()}")
+        transaction.on_commit(lambda: notify_units(
+            [matter.lead_unit_id], title=f"督办事项 {matter.number} 延期申请", body=f"{matter.title}。{decided}"))
         request.refresh_from_db()
         return request
