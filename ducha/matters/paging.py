@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Page
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from ducha.web.paging import CappedPaginator
@@ -60,6 +61,26 @@ class KeysetPage(Page):  # type: ignore[type-arg]
         return self.start_index() + len(self.object_list) - 1
 
 
+def _beyond(rows: QuerySet[Any], key: tuple[int, str], limit: int, *, forward: bool) -> list[dict[str, Any]]:
+    """The ``limit`` rows after (or, backwards, before) ``key`` in list order.
+
+    The order mixes directions (year descending, number ascending), so no single index range
+    starts at the key: ``year < Y OR (year = Y AND number > N)`` would walk every row before
+    it. Two ranges, each an index range scan from the key, joined by UNION ALL, read only
+    what is shown. SQLite cannot limit the parts of a UNION; there the OR serves (an
+    embedded city is small).
+    """
+    y, n = key
+    order = ("-year", "number") if forward else ("year", "-number")
+    same = rows.filter(year=y, number__gt=n) if forward else rows.filter(year=y, number__lt=n)
+    other = rows.filter(year__lt=y) if forward else rows.filter(year__gt=y)
+    if connection.features.supports_slicing_ordering_in_compound:
+        both = same.order_by(*order)[:limit].union(other.order_by(*order)[:limit], all=True)
+        return list(both.order_by(*order)[:limit])
+    either = (Q(year__lt=y) | Q(year=y, number__gt=n)) if forward else (Q(year__gt=y) | Q(year=y, number__lt=n))
+    return list(rows.filter(either).order_by(*order)[:limit])
+
+
 def matter_page(rows: QuerySet[Any], paginator: CappedPaginator, params: Any, *, keyset: bool) -> Page:  # type: ignore[type-arg]
     """The page the request asks for, with ``next_after``/``previous_before`` keys for its
     links when ``keyset`` (the list is in its default order)."""
@@ -74,13 +95,11 @@ def matter_page(rows: QuerySet[Any], paginator: CappedPaginator, params: Any, *,
         except ValueError:
             number = 1
         if after is not None:
-            y, n = after
-            found = list(rows.filter(Q(year__lt=y) | Q(year=y, number__gt=n))[: size + 1])
+            found = _beyond(rows, after, size + 1, forward=True)
             page = KeysetPage(found[:size], number, paginator, more_after=len(found) > size, more_before=True)
         else:
             assert before is not None
-            y, n = before
-            found = list(rows.filter(Q(year__gt=y) | Q(year=y, number__lt=n)).order_by("year", "-number")[: size + 1])
+            found = _beyond(rows, before, size + 1, forward=False)
             page = KeysetPage(found[:size][::-1], number, paginator, more_after=True,
                               more_before=len(found) > size)
     shown = list(page.object_list)
