@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from ninja import Field, Schema
 
 from ducha.matters.models import Source, Status
 from ducha.org.models import UnitKind
+
+# Ids as the databases store them: SQLite's INTEGER holds at most 2**63 - 1. A larger number
+# is no row of ours and is refused as invalid input (422) before it reaches the database.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+AfterId = Annotated[int, Field(ge=0, le=MAX_ROW_ID, description="the last id of the previous page")]
+# The years a matter, report or ledger may belong to (the calendar holds 2004 on).
+MIN_YEAR, MAX_YEAR = 1000, 2999
 
 # The model's own choices become the schema's enums, so the document cannot drift from the data.
 SourceCode = Source
@@ -42,6 +51,12 @@ class UnitRef(Schema):
 class PersonRef(Schema):
     id: int
     name: str
+
+
+class MatterRef(Schema):
+    id: int
+    number: str
+    title: str
 
 
 class UnitOut(Schema):
@@ -95,7 +110,7 @@ class MatterPage(Schema):
 
 
 class CoUnitIn(Schema):
-    unit_id: int
+    unit_id: RowId
     part: str = Field(min_length=1, max_length=2000)
     due_date: date
 
@@ -103,8 +118,8 @@ class CoUnitIn(Schema):
 class MatterIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     source: SourceCode
-    lead_unit_id: int
-    responsible_leader_id: int
+    lead_unit_id: RowId
+    responsible_leader_id: RowId
     start_date: date
     due_date: date | None = None
     goal: str = Field(min_length=1, max_length=5000)

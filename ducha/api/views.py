@@ -9,11 +9,24 @@ from typing import Any
 
 from django.db import transaction
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 
-from ducha.api.schemas import Error, MatterDetailOut, MatterIn, MatterPage, StatusCode, TransitionIn, UnitOut
+from ducha.api import ledger, rates, reports
+from ducha.api.schemas import (
+    MAX_YEAR,
+    MIN_YEAR,
+    AfterId,
+    Error,
+    MatterDetailOut,
+    MatterIn,
+    MatterPage,
+    RowId,
+    StatusCode,
+    TransitionIn,
+    UnitOut,
+)
 from ducha.matters.access import access_matter_by_id, visible_matters
 from ducha.matters.actions import (
     ConcurrentChange,
@@ -36,14 +49,18 @@ api = NinjaAPI(
 )
 
 ERRORS = {401: Error, 404: Error, 422: Error}
+# Monthly reports, rates and the ledger live in their own modules, mounted here on the one API.
+api.add_router("", reports.router)
+api.add_router("", rates.router)
+api.add_router("", ledger.router)
 
 
 class MatterFilters(Schema):
-    year: int | None = None
+    year: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR)
     status: StatusCode | None = None
-    lead_unit: int | None = None
+    lead_unit: RowId | None = None
     overdue: bool | None = None
-    after: int | None = None
+    after: AfterId | None = None
     limit: int = 50
 
 
@@ -72,14 +89,14 @@ def list_matters(request: HttpRequest, filters: Query[MatterFilters]) -> Any:
     return {"items": items, "next_after": items[-1].id if more else None}
 
 
-def _detail(request: HttpRequest, matter_id: int) -> Matter:
+def _detail(request: HttpRequest, matter_id: RowId) -> Matter:
     matter = access_matter_by_id(request.user, matter_id)
     matter.co_units = list(matter.co_parts.select_related("unit"))  # type: ignore[attr-defined]
     return matter
 
 
 @api.get("/matters/{matter_id}", response={200: MatterDetailOut, **ERRORS}, tags=["matters"])
-def get_matter(request: HttpRequest, matter_id: int) -> Any:
+def get_matter(request: HttpRequest, matter_id: RowId) -> Any:
     return _detail(request, matter_id)
 
 
@@ -105,7 +122,7 @@ def create_matter(request: HttpRequest, payload: MatterIn) -> Any:
     response={200: MatterDetailOut, 400: Error, 403: Error, 409: Error, **ERRORS},
     tags=["matters"],
 )
-def transition_matter(request: HttpRequest, matter_id: int, payload: TransitionIn) -> Any:
+def transition_matter(request: HttpRequest, matter_id: RowId, payload: TransitionIn) -> Any:
     try:
         do_transition_matter(actor=request.user, matter_id=matter_id, action=payload.action.value,  # type: ignore[arg-type]
                              reason=payload.reason)

@@ -1,0 +1,53 @@
+"""What every API module shares: the caller, the documented error codes, refusals, periods.
+
+An action's refusal is answered with the ``Error`` schema, its field names in ``errors``
+exactly as the action gave them, so an API client and a page show the same message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Status
+from ninja.errors import ValidationError
+
+from ducha.api.schemas import Error
+from ducha.org.models import User
+from ducha.rules.periods import Period
+
+# Every operation may answer these; POSTs add 400, 403 (also a missing CSRF token) and 409.
+ERRORS: dict[int, Any] = {401: Error, 404: Error, 422: Error}
+
+# The text forms of ducha.rules.periods.Period, for years 1000–2999 (the calendar holds 2004 on).
+YEAR_TEXT = r"[12][0-9]{3}"
+MONTH_PATTERN = rf"^{YEAR_TEXT}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = rf"^{YEAR_TEXT}(-(0[1-9]|1[0-2]|[Qq][1-4]|[Hh][12]))?$"
+
+
+def caller(request: HttpRequest) -> User:
+    """The logged-in person (``django_auth`` has let only those through)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def refuse(status: int, errors: dict[str, str] | str) -> Status[dict[str, Any]]:
+    """An ``Error`` response: ``errors`` maps field names (``__all__`` for the whole request) to messages."""
+    errors = errors if isinstance(errors, dict) else {"__all__": errors}
+    return Status(status, {"detail": "; ".join(errors.values()), "errors": errors})
+
+
+def invalid(field: str, message: str) -> ValidationError:
+    """A 422 naming one query or path field, shaped like the schema's own validation errors."""
+    return ValidationError([{"loc": ("query", field), "msg": message}])
+
+
+def period_param(text: str | None, default: Period, field: str = "period") -> Period:
+    if not text:
+        return default
+    try:
+        return Period.parse(text.strip())
+    except ValueError as e:
+        raise invalid(field, str(e)) from None
+

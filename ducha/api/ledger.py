@@ -1,0 +1,255 @@
+"""The ledger year (S2.4) over the API, under the rules of the ledger pages.
+
+Reads go through ``ledger.access``: administrators read no ledger (404), a unit reads its
+own flags and notices, a vice mayor the portfolio's. The phases are the supervision
+office's: its preview and its run are 404 to anyone else, as the phase page is, and a run
+goes through the same action as the page, with the digest of the preview the caller
+reviewed, so a phase runs once, in order, on the figures that were shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpRequest
+from ninja import Field, Path, Query, Router, Schema
+
+from ducha.api.common import ERRORS, caller, refuse
+from ducha.api.ledger_schemas import (
+    FileKind,
+    FlagPage,
+    FlagPhaseCode,
+    LedgerYearOut,
+    NoticeDetailOut,
+    NoticePage,
+    PhaseCode,
+    PlanOut,
+    RunIn,
+    RunOut,
+)
+from ducha.api.schemas import MAX_YEAR, MIN_YEAR, AfterId, Error, RowId
+from ducha.ledger import actions, services
+from ducha.ledger.access import access_notice_by_id, reads_ledger, runs_ledger, visible_flags, visible_notices
+from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
+from ducha.matters.access import visible_matters
+from ducha.matters.models import Matter
+from ducha.org.access import visible_units
+from ducha.org.models import User
+from ducha.workcal import service as workcal
+
+router = Router(tags=["ledger"])
+PHASE_COLUMNS = {PhaseCode.BUILD: "built", PhaseCode.JUNE_CHECK: "june_checked",
+                 PhaseCode.RECONCILIATION: "reconciled", PhaseCode.CLOSE: "closed"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+class YearPath(Schema):
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+
+
+class PhasePath(YearPath):
+    phase: PhaseCode
+
+
+class FlagFilters(Schema):
+    phase: FlagPhaseCode | None = None
+    unit: RowId | None = None
+    after: AfterId | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+class NoticeFilters(Schema):
+    year: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, description="the ledger year")
+    unit: RowId | None = None
+    unread: bool | None = Field(None, description="true: only those the receiving unit has not opened yet")
+    after: AfterId | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+def _reader(request: HttpRequest) -> User:
+    user = caller(request)
+    if not reads_ledger(user):
+        raise Http404("No ledger for this account")  # administrators read no business data
+    return user
+
+
+def _office(request: HttpRequest) -> User:
+    user = _reader(request)
+    if not runs_ledger(user):
+        raise Http404("No such phase page")
+    return user
+
+
+def _phases(row: LedgerYear | None, year: int, today: date, with_counts: bool) -> list[dict[str, Any]]:
+    windows = services.phase_windows(year)
+    done = row.done_phases() if row else frozenset()
+    counts: dict[str, dict[str, int]] = {}
+    if with_counts and row is not None:
+        for event in LedgerEvent.objects.filter(ledger_year=row).exclude(phase=Phase.IMPORT).order_by("created_at", "id"):
+            counts[event.phase] = event.counts  # the last run of a phase speaks for it
+    out, next_found = [], False
+    for key in PhaseCode:
+        window = windows.get(key)
+        is_next = key not in done and not next_found
+        next_found = next_found or is_next
+        column = PHASE_COLUMNS[key]
+        out.append({
+            "key": key, "label": str(Phase(key.value).label), "opens": window.opens if window else None,
+            "due": window.due if window else None, "done_at": getattr(row, f"{column}_at", None),
+            "done_by": getattr(row, f"{column}_by", None), "is_next": is_next,
+            "open": is_next and window is not None and today >= window.opens,
+            "late": is_next and window is not None and today > window.due,
+            "counts": counts.get(key.value) if with_counts else None,
+        })
+    return out
+
+
+def _year_state(user: User, year: int, today: date) -> dict[str, Any]:
+    """The year page's figures: the phases, and per unit in scope its matters, flags and notice."""
+    row = LedgerYear.objects.defer("baseline", "final").select_related(
+        "built_by", "june_checked_by", "reconciled_by", "closed_by").filter(year=year).first()
+    per_unit: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"matters": 0, "june_check": 0, "september_reconciliation": 0, "notice": None})
+    for unit_id, n in visible_matters(user).filter(year=year).order_by().values_list("lead_unit_id").annotate(
+        n=Count("id")).values_list("lead_unit_id", "n"):
+        per_unit[unit_id]["matters"] = n
+    for unit_id, phase, n in visible_flags(user).filter(ledger_year__year=year).order_by().values_list(
+        "unit_id", "phase").annotate(n=Count("id")).values_list("unit_id", "phase", "n"):
+        per_unit[unit_id][phase] = n
+    for notice in visible_notices(user).filter(ledger_year__year=year).only("id", "number", "unit_id"):
+        per_unit[notice.unit_id]["notice"] = notice
+    units = {u.id: u for u in visible_units(user).filter(pk__in=list(per_unit)).order_by("sort_order", "id")}
+    runs = runs_ledger(user)
+    if not units and row is None and not runs:
+        raise Http404("No ledger for this year")  # the office sees an empty year, to import into it
+    rows = [{"unit": unit, **per_unit[uid]} for uid, unit in units.items()]
+    return {"year": year, "matter_count": sum(r["matters"] for r in rows), "phases": _phases(row, year, today, runs),
+            "units": rows}
+
+
+def _rectification(flag: LedgerCheckFlag) -> dict[str, Any] | None:
+    r = flag.rectification
+    return None if r is None else {"due_date": r.due_date, "rectified_on": r.rectified_on}
+
+
+def _notice(notice: SupervisionNotice) -> dict[str, Any]:
+    return {
+        "id": notice.pk, "number": notice.number, "title": notice.title, "year": notice.ledger_year.year,
+        "unit": notice.unit, "rectify_by": notice.rectify_by, "issued_at": notice.issued_at,
+        "delivered_at": notice.delivered_at, "read_at": notice.read_at, "read_by": notice.read_by,
+        "docx": bool(notice.docx_file), "pdf": bool(notice.pdf_file), "render_error": notice.render_error,
+        "matters": list(notice.matters.all()),
+    }
+
+
+def _page(rows: list[Any], limit: int) -> tuple[list[Any], int | None]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1].pk if more else None
+
+
+@router.get("/ledger/years/{year}", response={200: LedgerYearOut, **ERRORS})
+def get_year(request: HttpRequest, path: Path[YearPath]) -> Any:
+    """The year's four phases (done when, by whom) and, per unit in scope, its flags and 督查通知."""
+    return _year_state(_reader(request), path.year, workcal.today())
+
+
+@router.get("/ledger/years/{year}/flags", response={200: FlagPage, **ERRORS})
+def list_flags(request: HttpRequest, path: Path[YearPath], filters: Query[FlagFilters]) -> Any:
+    """Matters found behind schedule ("time half, task half") in June or September, by keyset."""
+    qs = visible_flags(_reader(request)).filter(ledger_year__year=path.year).select_related(
+        "matter", "unit", "rectification", "notice").order_by("id")
+    if filters.phase is not None:
+        qs = qs.filter(phase=filters.phase)
+    if filters.unit is not None:
+        qs = qs.filter(unit_id=filters.unit)
+    if filters.after is not None:
+        qs = qs.filter(id__gt=filters.after)
+    rows, next_after = _page(list(qs[: filters.limit + 1]), filters.limit)
+    return {"items": [{
+        "id": f.pk, "phase": f.phase, "matter": f.matter, "unit": f.unit, "progress": f.progress,
+        "elapsed_share": f.elapsed_share, "checked_on": f.checked_on, "rectification": _rectification(f),
+        "notice": f.notice,
+    } for f in rows], "next_after": next_after}
+
+
+@router.get("/ledger/notices", response={200: NoticePage, **ERRORS})
+def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> Any:
+    """The 督查通知 of the September reconciliations sent to the caller's units, by keyset."""
+    qs = visible_notices(_reader(request)).select_related("unit", "ledger_year", "read_by").prefetch_related(
+        Prefetch("matters", queryset=Matter.objects.only("id", "number", "title").order_by("number"))).order_by("id")
+    if filters.year is not None:
+        qs = qs.filter(ledger_year__year=filters.year)
+    if filters.unit is not None:
+        qs = qs.filter(unit_id=filters.unit)
+    if filters.unread is not None:
+        qs = qs.filter(read_at__isnull=filters.unread)
+    if filters.after is not None:
+        qs = qs.filter(id__gt=filters.after)
+    rows, next_after = _page(list(qs[: filters.limit + 1]), filters.limit)
+    return {"items": [_notice(n) for n in rows], "next_after": next_after}
+
+
+@router.get("/ledger/notices/{notice_id}", response={200: NoticeDetailOut, **ERRORS})
+def get_notice(request: HttpRequest, notice_id: RowId) -> Any:
+    """One notice with its matters; when someone of the receiving unit reads it, that is its 签收."""
+    user = _reader(request)
+    notice = actions.do_read_notice(user=user, notice=access_notice_by_id(user, notice_id))
+    flags = LedgerCheckFlag.objects.filter(notice=notice, phase=Phase.RECONCILIATION).select_related(
+        "matter", "rectification").order_by("matter__number")
+    return {**_notice(notice), "flags": [{
+        "matter": f.matter, "progress": f.progress, "elapsed_share": f.elapsed_share,
+        "due_date": f.matter.due_date, "rectification": _rectification(f),
+    } for f in flags]}
+
+
+@router.get("/ledger/notices/{notice_id}/{kind}", response={**ERRORS}, openapi_extra={"responses": {200: {
+    "description": "the document (GB/T 9704-2012 layout)", "content": {"application/pdf": BINARY, DOCX: BINARY}}}})
+def notice_file(request: HttpRequest, notice_id: RowId, kind: FileKind) -> Any:
+    """The notice as .docx or PDF; 404 until it has been rendered (see ``render_error``)."""
+    user = _reader(request)
+    notice = access_notice_by_id(user, notice_id)
+    stored = notice.docx_file if kind == FileKind.DOCX else notice.pdf_file
+    if not stored:
+        raise Http404("No such file")
+    actions.do_read_notice(user=user, notice=notice)
+    return FileResponse(stored.open("rb"), as_attachment=kind == FileKind.DOCX, filename=f"{notice.number}.{kind}",
+                        content_type="application/pdf" if kind == FileKind.PDF else DOCX)
+
+
+@router.get("/ledger/years/{year}/phases/{phase}", response={200: PlanOut, **ERRORS})
+def preview_phase(request: HttpRequest, path: Path[PhasePath]) -> Any:
+    """What the phase would do today (the supervision office only); send its digest to run it."""
+    _office(request)
+    plan = services.PLANNERS[path.phase.value](path.year, workcal.today())
+    return {
+        "year": plan.year, "phase": plan.phase, "today": plan.today, "blocker": plan.blocker, "late": plan.late,
+        "counts": plan.counts, "rectify_by": plan.rectify_by, "numbers": plan.numbers, "digest": plan.digest,
+        "flags": [{"matter": {"id": f.matter_id, "number": f.number, "title": f.title},
+                   "unit": {"id": f.unit_id, "name": f.unit_name}, "progress": f.progress,
+                   "elapsed_share": f.elapsed, "due_date": f.due_date}
+                  for _group, shown, _number in plan.preview_units() for f in shown],
+    }
+
+
+@router.post("/ledger/years/{year}/phases/{phase}", response={200: RunOut, 403: Error, 409: Error, **ERRORS})
+def run_phase(request: HttpRequest, path: Path[PhasePath], payload: RunIn) -> Any:
+    """Run the phase (the supervision office only). 409 when it may not run now: done already,
+    out of order, outside its window, or the figures changed since the preview."""
+    user = _office(request)
+    today = workcal.today()
+    issued: list[SupervisionNotice] = []
+    try:
+        if path.phase == PhaseCode.RECONCILIATION:
+            issued = actions.do_reconcile_ledger(actor=user, year=path.year, today=today,
+                                                 expected_digest=payload.digest)
+        else:
+            actions.PHASE_ACTIONS[path.phase.value](actor=user, year=path.year, today=today,
+                                                    expected_digest=payload.digest)
+    except actions.LedgerError as e:
+        return refuse(409, str(e))
+    return {"ledger": _year_state(user, path.year, today), "notices": issued}
