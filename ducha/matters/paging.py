@@ -29,7 +29,7 @@ def decode(raw: str | None) -> tuple[int, str] | None:
     if not raw or SEPARATOR not in raw:
         return None
     year, _, number = raw.partition(SEPARATOR)
-    if not year.isdigit() or not number or len(number) > 30:
+    if not (year.isdigit() and len(year) == 4) or not number or len(number) > 30:
         return None
     return int(year), number
 
