@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "ducha.web.staticfiles.DuchaStaticFilesConfig",
     "django_htmx",
     "bootstrap",
+    # Listed so that /api/docs renders its own template with Swagger UI from our static files;
+    # without it django-ninja falls back to a page that loads Swagger UI from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

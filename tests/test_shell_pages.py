@@ -120,7 +120,7 @@ def test_reference_checker_finds_cdn_links():
 
 
 PAGES_BY_PERSONA = {
-    "alice": ["/", "/units/", "/calendar/"],
+    "alice": ["/", "/units/", "/calendar/", "/api/docs"],
     "sam": ["/", "/units/"],
     "victor": ["/"],
     "sysop": ["/", "/admin/", "/admin/org/unit/", "/admin/org/user/"],

@@ -70,3 +70,18 @@ def test_usable_on_a_phone_and_in_english(server, page_factory):
     # CSS and JS came from this server: Bootstrap's collapse worked and styles applied.
     assert page.evaluate("getComputedStyle(document.querySelector('nav')).backgroundColor") == "rgb(155, 28, 28)"
     shot(page, "vice-mayor-phone-en")
+
+
+def test_api_documentation_works_offline(server, page_factory):
+    """/api/docs is Swagger UI from our own static files (the intranet has no CDN), under the
+    strict CSP, and lists the operations of the OpenAPI document."""
+    build_demo_organisation()
+    page = page_factory()
+    foreign: list[str] = []
+    page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(server) else None)
+    log_in(page, server, "duchashi")
+    page.goto(f"{server}/api/docs")
+    page.wait_for_selector("[data-path='/api/matters']", timeout=15000)
+    assert page.locator(".opblock").count() >= 10
+    assert foreign == []
+    shot(page, "api-docs")
