@@ -168,7 +168,9 @@ def build_city(
         cur.execute("SELECT setseed(0.42)")
         cur.execute(_matter_sql(Matter, matters, len(unit_ids), by_name["bench_sup"], today))
         cur.execute(_co_parts_sql(CoUnitPart, co_share, len(unit_ids)))
+        cur.execute(_checks_sql())
         cur.execute("VACUUM ANALYZE matters_matter")
+        cur.execute("VACUUM ANALYZE matters_mattercheck")
         cur.execute("VACUUM ANALYZE matters_counitpart")
         cur.execute("ANALYZE")
         cur.execute("SELECT lead_unit_id, count(*) FROM matters_matter GROUP BY 1 ORDER BY 2 DESC, 1")
@@ -225,8 +227,8 @@ def _matter_sql(model: Any, n: int, units: int, clerk_id: int, today: date) -> s
         "completed_on": f"CASE WHEN status IN ('closed', 'claimed') THEN least(DATE '{today}', due - 5) END",
         "closed_on": f"CASE WHEN status = 'closed' THEN least(DATE '{today}', due) END",
         "created_by_id": str(clerk_id), "created_at": "start_date::timestamptz", "updated_at": "start_date::timestamptz",
-        "next_check_at": "CASE WHEN status IN ('assigned', 'in_progress', 'claimed') "
-                         "THEN (due - 3)::timestamptz + interval '1 hour' END",
+        # Open matters carry a reminder check time (matters.MatterCheck, filled by _checks_sql).
+        "check_scheduled": "status IN ('assigned', 'in_progress', 'claimed')",
     }
     cols, exprs = [], []
     for f in model._meta.concrete_fields:
@@ -262,6 +264,13 @@ def _matter_sql(model: Any, n: int, units: int, clerk_id: int, today: date) -> s
         -- ids grow with time, as when matters are entered day by day
         SELECT {', '.join(exprs)} FROM u ORDER BY u.start_date, u.g
     """
+
+
+def _checks_sql() -> str:
+    """The reminder engine's check time of each open matter: 3 days before its due date."""
+    return ("INSERT INTO matters_mattercheck (matter_id, next_check_at) "
+            "SELECT id, (coalesce(due_date, start_date + 20) - 3)::timestamptz + interval '1 hour' "
+            "FROM matters_matter WHERE check_scheduled")
 
 
 def _co_parts_sql(model: Any, share: float, units: int) -> str:

@@ -205,6 +205,7 @@ LOGGING = {
 # multi-machine deployment sets DUCHA_TASKS_BACKEND=rq and DUCHA_REDIS_URL and runs
 # `ducha rqworker default` beside the workers.
 #   DUCHA_WORKER_INTERVAL  seconds between passes of the reminder loop (default 60)
+#   DUCHA_SCAN_CONNECTIONS database connections a busy reminder pass uses on PostgreSQL (default 2)
 #   DUCHA_SITE_URL         the platform's address, for links in e-mail and robot messages
 #   DUCHA_EMAIL_HOST …     SMTP relay (DUCHA_EMAIL_PORT, _USER, _PASSWORD, _TLS); console when unset
 #   DUCHA_SMS_GATEWAY      dotted path of the SMS gateway (default: a file gateway, DATA_DIR/sms.log)
@@ -221,6 +222,7 @@ if _tasks_default not in _TASK_BACKENDS:
     raise ValueError(f"DUCHA_TASKS_BACKEND must be 'database' or 'rq', not {_tasks_default!r}")
 TASKS = {"default": _TASK_BACKENDS[_tasks_default], **_TASK_BACKENDS}
 DUCHA_WORKER_INTERVAL = float(os.environ.get("DUCHA_WORKER_INTERVAL", "60"))
+DUCHA_SCAN_CONNECTIONS = int(os.environ.get("DUCHA_SCAN_CONNECTIONS", "2"))
 DUCHA_SITE_URL = os.environ.get("DUCHA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DUCHA_SMS_GATEWAY = os.environ.get("DUCHA_SMS_GATEWAY", "ducha.reminders.channels.sms.FileGateway")
 DUCHA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("DUCHA_OUTBOX_MAX_ATTEMPTS", "10"))

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from ducha.matters.actions import CoUnitInput, MatterInput, do_create_matter, do_transition_matter
-from ducha.matters.models import Matter, Status
+from ducha.matters.models import Matter, MatterCheck, Status
 from ducha.org.models import UnitPost, UnitPostKind, User
 from ducha.org.roles import Role
 
@@ -28,8 +28,13 @@ def running_matter(city, *, due: date, start: date = date(2026, 3, 2), last_prog
     do_transition_matter(actor=city.alice, matter_id=m.id, action="assign", today=start)
     Matter.objects.filter(pk=m.pk).update(last_progress_on=last_progress or due, progress=progress)
     m.refresh_from_db()
-    assert m.status == Status.ASSIGNED and m.next_check_at is None
+    assert m.status == Status.ASSIGNED and not m.check_scheduled and check_time(m) is None
     return m
+
+
+def check_time(m: Matter) -> datetime | None:
+    """When the reminder engine next looks at ``m`` (None: it holds no time for it)."""
+    return MatterCheck.objects.filter(matter=m).values_list("next_check_at", flat=True).first()
 
 
 def bulk_running_matters(city, n: int, *, due: date, last_progress: date, next_check: datetime) -> None:
@@ -37,10 +42,12 @@ def bulk_running_matters(city, n: int, *, due: date, last_progress: date, next_c
     base = dict(
         year=due.year, title="批量督办事项", source="key_work", goal="g", lead_unit=city.units["fgw"],
         responsible_leader=city.victor, status=Status.IN_PROGRESS, start_date=date(2026, 3, 2), due_date=due,
-        last_progress_on=last_progress, progress=100, created_by=city.alice, next_check_at=next_check,
+        last_progress_on=last_progress, progress=100, created_by=city.alice, check_scheduled=True,
     )
     start = Matter.objects.count()
-    Matter.objects.bulk_create([Matter(number=f"BULK-{start + i:06d}", **base) for i in range(n)], batch_size=1000)
+    made = Matter.objects.bulk_create([Matter(number=f"BULK-{start + i:06d}", **base) for i in range(n)],
+                                      batch_size=1000)
+    MatterCheck.objects.bulk_create([MatterCheck(matter=m, next_check_at=next_check) for m in made], batch_size=1000)
 
 
 def in_charge_leader(city) -> User:

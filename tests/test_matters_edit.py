@@ -29,7 +29,7 @@ from ducha.matters.actions_edit import (
     do_reschedule_milestones,
     do_update_matter,
 )
-from ducha.matters.models import Assignment, CoUnitPart, Matter, MatterEvent, Milestone, Source, Status
+from ducha.matters.models import Assignment, CoUnitPart, Matter, MatterCheck, MatterEvent, Milestone, Source, Status
 from ducha.org.models import Section, User
 from ducha.org.roles import Role
 from ducha.workcal.service import get_calendar
@@ -109,7 +109,7 @@ def test_s2_1_edit_changes_fields_and_co_units_with_an_event_before_and_after(ci
                           CoUnitInput(unit_id=city.units["gxq"].id, part="园区道路", due_date=date(2026, 9, 30))])
     assert done.title == "中心城区道路提升改造工程" and done.target_quantity == Decimal("15")
     assert done.updated_at > before and done.status == Status.IN_PROGRESS
-    assert done.next_check_at is not None  # the reminder engine looks again
+    assert MatterCheck.objects.get(matter=done).next_check_at is not None  # the reminder engine looks again
     assert sorted(done.co_parts.values_list("unit__code", "part")) == [("czj", "资金保障及绩效评价"), ("gxq", "园区道路")]
     ev = MatterEvent.objects.get(matter=road, action="edit")
     assert ev.actor == city.alice

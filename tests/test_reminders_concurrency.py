@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -23,7 +24,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from ducha.matters.models import Matter
+from ducha.matters.models import MatterCheck
 from ducha.reminders import engine
 from ducha.reminders.models import Notification, OutboxMessage, Reminder
 from ducha.workcal.service import get_calendar, today
@@ -145,7 +146,7 @@ def test_s5_1_workers_killed_mid_batch_lose_nothing_and_double_nothing(city):
     partial = Reminder.objects.count()
     assert 0 < partial < 5000
     # What committed is whole: a matter has its reminder exactly when its check time moved on.
-    moved = Matter.objects.filter(next_check_at__gt=timezone.now()).count()
+    moved = MatterCheck.objects.filter(next_check_at__gt=timezone.now()).count()
     assert moved == partial == Reminder.objects.values("matter").distinct().count()
     figures = run_once_many(8)
     assert sum(f["reminders_created"] for f in figures) == 5000 - partial
@@ -169,7 +170,7 @@ def test_s5_1_sigterm_finishes_the_batch_and_exits_within_30_seconds(city):
     assert time.monotonic() - started < 30 and p.returncode == 0
     created = Reminder.objects.count()
     assert created > 0 and created % 200 == 0  # whole batches only
-    assert created == Matter.objects.filter(next_check_at__gt=timezone.now()).count()
+    assert created == MatterCheck.objects.filter(next_check_at__gt=timezone.now()).count()
 
 
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
@@ -189,8 +190,29 @@ def test_s5_1_sqlite_one_worker_crash_mid_batch_then_restart(city, monkeypatch):
     with pytest.raises(SystemExit):
         engine.scan(batch_size=100)
     assert Reminder.objects.count() == 200  # two committed batches; the third rolled back whole
-    assert Matter.objects.filter(next_check_at__gt=timezone.now()).count() == 200
+    assert MatterCheck.objects.filter(next_check_at__gt=timezone.now()).count() == 200
     monkeypatch.setattr(engine, "_set_next_checks", real)
     assert engine.scan(batch_size=100).reminders_created == 300
     assert_exactly_one_reminder_per_matter(500)
     assert engine.scan(batch_size=100).reminders_created == 0
+
+
+@postgres_only
+def test_s5_1_one_pass_over_several_connections_creates_each_reminder_once(city, monkeypatch):
+    due_matters(city, 450)
+    real, lanes = engine._scan_batch, set()
+
+    def recording(*args, **kwargs):
+        lanes.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_scan_batch", recording)
+    limited = engine.scan(batch_size=100, max_batches=2, connections=3)
+    assert limited.reminders_created == Reminder.objects.count() == 200  # the budget is shared by the lanes
+    monkeypatch.setattr(engine, "_FAULT_PAUSE", 0.3)  # batches that last: every lane gets one to run
+    stats = engine.scan(batch_size=100, connections=3)
+    assert len(lanes) >= 2, lanes  # the helper lanes really ran batches
+    assert (stats.reminders_created, stats.matters_checked, stats.batches) == (250, 250, 3)
+    assert_exactly_one_reminder_per_matter(450)
+    assert MatterCheck.objects.filter(next_check_at__gt=timezone.now()).count() == 450
+    assert engine.scan(batch_size=100, connections=3).reminders_created == 0

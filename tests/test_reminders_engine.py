@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ducha.matters.actions import do_decide_extension, do_request_extension, do_transition_matter
-from ducha.matters.models import Matter
+from ducha.matters.models import Matter, MatterCheck
 from ducha.reminders import engine, outbox
 from ducha.reminders.models import (
     AccountabilityProposal,
@@ -25,7 +25,7 @@ from ducha.reminders.models import (
     Reminder,
     UrgeNotice,
 )
-from tests.reminders_helpers import at, in_charge_leader, reference_data, running_matter  # noqa: F401
+from tests.reminders_helpers import at, check_time, in_charge_leader, reference_data, running_matter  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 DUE = date(2026, 9, 30)
@@ -46,8 +46,7 @@ def test_s5_1_overdue_matter_reaches_lead_unit_and_vice_mayor_once(city):
     outbox.deliver(now=at(OVERDUE_1))
     assert set(Notification.objects.values_list("user__username", flat=True)) == {"ursula", "victor"}
     # The matter's next look is the next rung, at the start of that working day.
-    m.refresh_from_db()
-    assert m.next_check_at == at(date(2026, 10, 13), 8).replace(minute=30)
+    assert check_time(m) == at(date(2026, 10, 13), 8).replace(minute=30)
     # A second pass, the same day or after a forced re-look, creates nothing.
     assert scan(OVERDUE_1).reminders_created == 0
     engine.reschedule_matter(m.id, now=at(OVERDUE_1, 10))
@@ -94,14 +93,36 @@ def test_s5_1_suspended_and_closed_matters_leave_the_index(city):
     m = running_matter(city, due=DUE)
     scan(date(2026, 9, 1))
     m.refresh_from_db()
-    assert m.next_check_at is not None
+    assert m.check_scheduled and check_time(m) is not None
     do_transition_matter(actor=city.alice, matter_id=m.id, action="suspend", reason="上级暂缓")
     engine.reschedule_matter(m.id, now=at(date(2026, 9, 2)))
     scan(date(2026, 9, 2))
     m.refresh_from_db()
-    assert m.next_check_at is None
+    assert not m.check_scheduled and check_time(m) is None
+    assert scan(date(2026, 9, 2), 10).swept == 0  # suspended: nothing to sweep
     do_transition_matter(actor=city.alice, matter_id=m.id, action="resume", reason="恢复")
-    assert scan(date(2026, 9, 3)).swept == 1  # running again: the sweep finds it without a hook
+    resumed = scan(date(2026, 9, 3))
+    assert resumed.swept == 1 and resumed.matters_checked == 1  # running again: the sweep finds it without a hook
+    m.refresh_from_db()
+    assert m.check_scheduled and check_time(m) > at(date(2026, 9, 3))
+    assert scan(date(2026, 9, 3), 10).swept == 0
+
+
+def test_s5_1_matters_written_straight_to_the_table_are_found_and_deleting_cascades(city):
+    """A ledger import or any bulk path writes matters without a check row: the sweep finds
+    the running ones; a draft waits until it is assigned."""
+    base = dict(year=2026, title="导入事项", source="key_work", goal="g", lead_unit=city.units["fgw"],
+                responsible_leader=city.victor, start_date=date(2026, 3, 2), due_date=DUE,
+                last_progress_on=DUE, progress=100, created_by=city.alice)
+    running = Matter.objects.create(number="IMP-1", status="in_progress", **base)
+    draft = Matter.objects.create(number="IMP-2", status="draft", **base)
+    first = scan(OVERDUE_1)
+    assert (first.swept, first.reminders_created) == (1, 1)
+    assert Reminder.objects.get().matter_id == running.id
+    assert check_time(running) > at(OVERDUE_1) and check_time(draft) is None
+    running.delete()
+    assert not MatterCheck.objects.exists() and not Reminder.objects.exists()
+    assert draft.pk is not None
 
 
 def test_s1_4_slow_co_unit_gives_one_letter_proposal_and_tells_the_lead_unit(city):
@@ -166,18 +187,22 @@ def test_s5_1_claim_uses_the_partial_index(city):
     if connection.vendor == "sqlite":
         plan = qs.explain()
         assert "matter_next_check" in plan, plan
+        assert "matter_unscheduled" in engine.sweep_queryset().explain()
     else:
         # Enough rows that the planner prefers the index on its own merits.
         from tests.reminders_helpers import bulk_running_matters
 
         bulk_running_matters(city, 3000, due=DUE, last_progress=OVERDUE_1, next_check=at(date(2026, 12, 1)))
         with connection.cursor() as cur:
+            cur.execute("ANALYZE matters_mattercheck")
             cur.execute("ANALYZE matters_matter")
         from django.db import transaction
 
         with transaction.atomic():
             plan = qs.explain()
         assert "matter_next_check" in plan, plan
+        plan = engine.sweep_queryset().explain()
+        assert "matter_unscheduled" in plan, plan
     Matter.objects.all().delete()
 
 

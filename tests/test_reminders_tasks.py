@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from ducha.matters.models import Matter
+from ducha.matters.models import MatterCheck
 from ducha.reminders import loop
 from ducha.reminders.tasks import enqueue_reschedule_all, reschedule_all_task
-from tests.reminders_helpers import at, reference_data, running_matter  # noqa: F401
+from tests.reminders_helpers import at, check_time, reference_data, running_matter  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 DUE = date(2026, 9, 30)
@@ -20,12 +20,11 @@ DUE = date(2026, 9, 30)
 
 def test_s5_1_reschedule_all_runs_as_a_database_task_after_commit(city, django_capture_on_commit_callbacks):
     m = running_matter(city, due=DUE)
-    Matter.objects.filter(pk=m.pk).update(next_check_at=at(date(2026, 12, 1)))
+    MatterCheck.look_at([m.pk], at(date(2026, 12, 1)))
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         enqueue_reschedule_all()
     assert loop.run_db_tasks() == 1
-    m.refresh_from_db()
-    assert m.next_check_at < at(date(2026, 12, 1))
+    assert check_time(m) < at(date(2026, 12, 1))
     assert loop.run_db_tasks() == 0
 
 
@@ -44,14 +43,13 @@ def test_s5_1_reschedule_all_through_the_rq_backend_and_a_burst_worker(city):
     from rq import SimpleWorker
 
     m = running_matter(city, due=DUE)
-    Matter.objects.filter(pk=m.pk).update(next_check_at=at(date(2026, 12, 1)))
+    MatterCheck.look_at([m.pk], at(date(2026, 12, 1)))
     queue = django_rq.get_queue("default")
     queue.empty()
     result = reschedule_all_task.using(backend="rq").enqueue()
     assert queue.count == 1
     worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
     assert worker.work(burst=True)
-    m.refresh_from_db()
-    assert m.next_check_at < at(date(2026, 12, 1))
+    assert check_time(m) < at(date(2026, 12, 1))
     result.refresh()
     assert result.status == "SUCCESSFUL" and result.return_value == 1

@@ -27,6 +27,7 @@ from ducha.matters.models import (
     ExtensionRequest,
     ExtensionStatus,
     Matter,
+    MatterCheck,
     MatterEvent,
     Milestone,
     Rectification,
@@ -344,10 +345,8 @@ def do_decide_extension(*, actor: User, request_id: int, approve: bool, note: st
         if rows != 1:
             raise ConcurrentChange("该申请已被审批 (this request was already decided)")
         if approve:
-            # next_check_at = now: the reminder engine looks at the matter again under its new deadline.
-            Matter.objects.filter(pk=matter.pk).update(
-                due_date=request.requested_due, updated_at=timezone.now(), next_check_at=timezone.now()
-            )
+            Matter.objects.filter(pk=matter.pk).update(due_date=request.requested_due, updated_at=timezone.now())
+            MatterCheck.look_at([matter.pk], timezone.now())  # the reminder engine looks again under the new deadline
         _event(matter, actor, "extension_" + new_status, reason=note, old_due=str(request.old_due),
                new_due=str(request.requested_due) if approve else None)
         decided = (f"延期至{request.requested_due:%Y年%m月%d日}，已批准" if approve

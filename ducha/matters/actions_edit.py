@@ -29,7 +29,16 @@ from ducha.matters.actions import (
     proposal_limit_months,
     schedule_milestones,
 )
-from ducha.matters.models import PROPOSAL_SOURCES, Assignment, CoUnitPart, Matter, Milestone, Source, Status
+from ducha.matters.models import (
+    PROPOSAL_SOURCES,
+    Assignment,
+    CoUnitPart,
+    Matter,
+    MatterCheck,
+    Milestone,
+    Source,
+    Status,
+)
 from ducha.org.models import Section, Unit, User
 from ducha.org.roles import Role
 from ducha.rules.lifecycle import Actor
@@ -184,12 +193,12 @@ def do_update_matter(
     now = timezone.now()
     write = dict(new_values, workday_deadline=deadline if data.source == Source.UNIT_REQUEST else None,
                  updated_at=now)
-    if matter.status in RUNNING:
-        write["next_check_at"] = now  # the reminder engine looks again at the new dates
     rows = Matter.objects.filter(pk=matter.pk, updated_at=expected_updated_at).exclude(
         status=Status.CLOSED).update(**write)
     if rows != 1:
         raise ConcurrentChange(STALE)
+    if matter.status in RUNNING:
+        MatterCheck.look_at([matter.pk], now)  # the reminder engine looks again at the new dates
     if old_deadline is not None:
         old_deadline.delete()  # a draft no longer a unit's request: its S1.13 limit no longer applies
 

@@ -9,6 +9,9 @@ transition table in ``ducha.rules.lifecycle``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -105,10 +108,12 @@ class Matter(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # When the reminder engine (ducha.reminders) next needs to look at this matter; NULL
-    # when nothing can fall due. Only open matters carry a value, so the partial index
-    # stays as small as the work to do.
-    next_check_at = models.DateTimeField(_("next reminder check"), null=True, blank=True, editable=False)
+    # Whether the reminder engine (ducha.reminders) holds a check time for this matter in
+    # MatterCheck. False for a matter it never looked at and for one it last found not running:
+    # the sweep schedules the running ones among them, so a matter assigned, resumed, created
+    # or imported by any path is found without a hook. The engine writes it once per status
+    # change, never per look (see MatterCheck).
+    check_scheduled = models.BooleanField(_("reminder check scheduled"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("supervised matter")  # 督办事项
@@ -120,15 +125,11 @@ class Matter(models.Model):
             models.Index(fields=["-year", "number"], name="matter_year_number"),
             models.Index(fields=["lead_unit", "status"], name="matter_unit_status"),
             models.Index(fields=["status", "due_date"], name="matter_status_due"),
-            models.Index(
-                fields=["next_check_at"], condition=models.Q(next_check_at__isnull=False), name="matter_next_check"
-            ),
-            # Running matters nobody has scheduled yet (just assigned or resumed): the engine's
-            # sweep finds them through this index without reading the open matters.
-            models.Index(
-                fields=["id"], name="matter_unscheduled",
-                condition=models.Q(next_check_at__isnull=True, status__in=["assigned", "in_progress"]),
-            ),
+            # Matters the engine holds no check time for: its sweep finds the running ones (just
+            # assigned or resumed) by status through this index without reading the open matters.
+            # Keyed by status, not filtered by it: SQLite uses a partial index only when the
+            # query repeats its condition term by term, and `status IN (?, ?)` never does.
+            models.Index(fields=["status"], name="matter_unscheduled", condition=models.Q(check_scheduled=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="matter_progress_le_100"),
@@ -136,6 +137,43 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class MatterCheck(models.Model):
+    """When the reminder engine next looks at a matter (S5.1); NULL: nothing can fall due.
+
+    A narrow row of its own rather than a column of ``Matter``: every scan rewrites the check
+    time of each matter it looks at, and on the wide, heavily indexed matter row each such
+    write was a new row version plus an entry in every index (docs/decisions/0002). Here it
+    touches two small indexes. Only rows with a time are in the partial index the scan
+    claims from, so it stays as small as the work to do. Written by ducha.reminders.engine
+    and, to ask for a look now, by ``look_at``."""
+
+    matter = models.OneToOneField(
+        Matter, on_delete=models.CASCADE, primary_key=True, related_name="reminder_check", verbose_name=_("matter"),
+    )
+    next_check_at = models.DateTimeField(_("next reminder check"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder check")
+        verbose_name_plural = _("reminder checks")
+        indexes = [
+            models.Index(
+                fields=["next_check_at"], condition=models.Q(next_check_at__isnull=False), name="matter_next_check"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} {self.next_check_at}"
+
+    @staticmethod
+    def look_at(matter_ids: Iterable[int], at: datetime) -> None:
+        """The engine looks at these matters at ``at`` (now: on its next pass), whatever time
+        they held: call after a deadline, status or co-unit change."""
+        MatterCheck.objects.bulk_create(
+            [MatterCheck(matter_id=pk, next_check_at=at) for pk in matter_ids],
+            update_conflicts=True, unique_fields=["matter"], update_fields=["next_check_at"], batch_size=1000,
+        )
 
 
 class CoUnitPart(models.Model):

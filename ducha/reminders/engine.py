@@ -1,9 +1,11 @@
 """The scan: find matters whose check time has come, decide with the rules, record once.
 
-Each open matter stores ``next_check_at``; a partial index holds only matters that have
-one, and a scan reads only the rows whose time has come. A batch is one transaction:
+Each open matter has a check time in ``matters.MatterCheck`` (a narrow row of its own, not a
+column of the wide matter row: docs/decisions/0002); a partial index holds only the rows
+that have one, and a scan reads only those whose time has come. A batch is one transaction:
 
-1. claim up to ``batch_size`` due rows. PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED``,
+1. claim up to ``batch_size`` due check rows, with their matters. PostgreSQL: ``SELECT …
+   FOR UPDATE OF <check row> SKIP LOCKED``,
    so any number of workers on any number of machines split the work without waiting on
    each other. SQLite: the transaction is IMMEDIATE (see ducha.dburl), i.e. it takes the
    database's write lock at BEGIN, so one worker at a time claims; the in-process worker
@@ -15,6 +17,9 @@ one, and a scan reads only the rows whose time has come. A batch is one transact
 4. in the same transaction, write the outbox rows (unique idempotency key), the 催办单,
    accountability and reminder-letter records, and each matter's next check time.
 
+A matter the engine holds no time for (``Matter.check_scheduled`` false: never looked at,
+or last found not running) is found by the sweep once it runs, whoever made it run.
+
 A worker killed mid-batch rolls the whole batch back; the rows are still due and the
 next scan takes them. Nothing is lost, nothing is doubled.
 """
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time as pytime
 import uuid
 from collections.abc import Callable
@@ -30,25 +36,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django import db
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ducha.matters.models import CoUnitPart, Matter
+from ducha.matters.models import CoUnitPart, Matter, MatterCheck
 from ducha.reminders.audience import Resolver
+from ducha.reminders.fanout import Key, Wanted, fan_out
 from ducha.reminders.fastwrite import array_literal, execute_arrays, filter_ids, insert_ignore
-from ducha.reminders.models import (
-    AccountabilityProposal,
-    Channel,
-    EscalationRung,
-    LetterProposal,
-    Notification,
-    OutboxMessage,
-    OutboxStatus,
-    Reminder,
-    UrgeNotice,
-)
+from ducha.reminders.models import EscalationRung, Reminder
 from ducha.reminders.texts import MatterLine, Phrases, compose
 from ducha.rules.escalation import Action, Audience, CoPartFacts, DueReminder, MatterFacts, Policy, Rung, evaluate
 from ducha.rules.lifecycle import RUNNING_STATUSES
@@ -60,7 +58,6 @@ log = logging.getLogger("ducha.reminders")
 RUNNING = sorted(s.value for s in RUNNING_STATUSES)
 # Seconds to wait inside each batch's transaction, for tests that kill workers mid-batch.
 _FAULT_PAUSE = float(os.environ.get("DUCHA_FAULT_BATCH_PAUSE") or 0)
-Key = tuple[int, str, str, date]  # matter, kind, stage, deadline: the reminder's unique key
 
 
 @dataclass
@@ -110,14 +107,16 @@ def check_time() -> time:
 
 
 def _next_check_at(d: date | None, now: datetime, memo: dict[Any, Any]) -> datetime | None:
+    """The start of the working day ``d`` (None: never). ``memo`` belongs to one pass, one ``now``."""
     if d is None:
         return None
-    at = memo.get(("at", d))
+    at: datetime | None = memo.get(("at", d))
     if at is None:
-        at = memo[("at", d)] = timezone.make_aware(datetime.combine(d, check_time()))
-    # With a pinned "today" (rehearsals, tests) the date may lie behind the clock: look again
-    # in an hour rather than on every pass.
-    return at if at > now else now + timedelta(hours=1)
+        at = timezone.make_aware(datetime.combine(d, check_time()))
+        # With a pinned "today" (rehearsals, tests) the date may lie behind the clock: look again
+        # in an hour rather than on every pass.
+        at = memo[("at", d)] = at if at > now else now + timedelta(hours=1)
+    return at
 
 
 # -- scheduling hooks for other apps ---------------------------------------------------------
@@ -125,31 +124,62 @@ def _next_check_at(d: date | None, now: datetime, memo: dict[Any, Any]) -> datet
 
 def reschedule_matter(matter_id: int, *, now: datetime | None = None) -> None:
     """Look at this matter on the next pass: call after its deadline, status or co-units change."""
-    Matter.objects.filter(pk=matter_id).update(next_check_at=now or timezone.now())
+    MatterCheck.look_at([matter_id], now or timezone.now())
 
 
 def reschedule_all(*, now: datetime | None = None) -> int:
     """Look at every running matter on the next pass (a calendar import moved due dates, the
-    ladder was edited). Returns the number of matters."""
-    return Matter.objects.filter(status__in=RUNNING).update(next_check_at=now or timezone.now())
+    ladder was edited). Returns the number of matters with a check time; the others the
+    sweep schedules on that same pass."""
+    return MatterCheck.objects.filter(matter__status__in=RUNNING).update(next_check_at=now or timezone.now())
 
 
 def sweep(now: datetime) -> int:
-    """Running matters without a check time (just assigned or resumed) are due now."""
-    return Matter.objects.filter(next_check_at__isnull=True, status__in=RUNNING).update(next_check_at=now)
+    """Running matters the engine holds no check time for (just assigned, resumed, created or
+    imported running) are due now. One indexed read when there are none."""
+    ids = list(sweep_queryset())
+    if not ids:
+        return 0
+    with transaction.atomic():
+        filter_ids(Matter.objects.filter(check_scheduled=False), "id", ids).update(check_scheduled=True)
+        _upsert_checks(ids, now)
+    return len(ids)
+
+
+def sweep_queryset() -> QuerySet[Matter, int]:
+    """The ids of running matters without a check time, through the partial index ``matter_unscheduled``."""
+    return Matter.objects.filter(check_scheduled=False, status__in=RUNNING).order_by().values_list("id", flat=True)
+
+
+def _upsert_checks(ids: list[int], at: datetime) -> None:
+    if connection.vendor != "postgresql":
+        MatterCheck.look_at(ids, at)
+        return
+    table = MatterCheck._meta.db_table
+    execute_arrays(
+        f"INSERT INTO {table} (matter_id, next_check_at) SELECT id, %s::timestamptz "  # noqa: S608 - from the model
+        "FROM unnest(%s::bigint[]) AS v(id) ON CONFLICT (matter_id) DO UPDATE SET next_check_at = EXCLUDED.next_check_at",
+        [at, array_literal(ids)],
+    )
 
 
 # -- the scan --------------------------------------------------------------------------------
 
-_FIELDS = ("id", "number", "title", "status", "start_date", "due_date", "last_progress_on", "progress",
-           "lead_unit_id", "responsible_leader_id")
+_FIELDS = ("matter_id", "matter__number", "matter__title", "matter__status", "matter__start_date",
+           "matter__due_date", "matter__last_progress_on", "matter__progress", "matter__lead_unit_id",
+           "matter__responsible_leader_id")
 
 
-def claim_queryset(now: datetime, batch_size: int) -> QuerySet[Matter]:
-    """The due rows, oldest first, through the partial index ``matter_next_check``."""
-    qs = Matter.objects.filter(next_check_at__lte=now).order_by("next_check_at")
+def claim_queryset(now: datetime, batch_size: int) -> QuerySet[MatterCheck]:
+    """The due check rows, oldest first, through the partial index ``matter_next_check``.
+
+    Only the check rows are locked: workers skip each other's, while people keep working on
+    the matters. A matter changed during the batch is evaluated as it was read; every change
+    that matters reschedules it (``MatterCheck.look_at``, waiting for this batch's lock) or
+    makes it running and so visible to the sweep."""
+    qs = MatterCheck.objects.filter(next_check_at__lte=now).order_by("next_check_at")
     if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
     return qs[:batch_size]
 
 
@@ -160,10 +190,16 @@ def _claim(now: datetime, batch_size: int) -> list[tuple[Any, ...]]:
 def _set_next_checks(pairs: list[tuple[int, datetime | None]]) -> None:
     if not pairs:
         return
+    # Not running (NULL): the engine no longer holds a time, and says so on the matter, where
+    # the sweep looks. Unconditionally: should the matter have started running again since it
+    # was read, the sweep then finds it. Once per status change, so rarely a write at all.
+    dormant = [pk for pk, at in pairs if at is None]
+    if dormant:
+        filter_ids(Matter.objects.filter(check_scheduled=True), "id", dormant).update(check_scheduled=False)
     if connection.vendor == "postgresql":
         execute_arrays(
-            f"UPDATE {Matter._meta.db_table} AS m SET next_check_at = v.t "  # noqa: S608 - table name from the model
-            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, t) WHERE m.id = v.id",
+            f"UPDATE {MatterCheck._meta.db_table} AS c SET next_check_at = v.t "  # noqa: S608 - from the model
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, t) WHERE c.matter_id = v.id",
             [array_literal([p[0] for p in pairs]), array_literal([p[1] for p in pairs])],
         )
         return
@@ -171,7 +207,16 @@ def _set_next_checks(pairs: list[tuple[int, datetime | None]]) -> None:
     for pk, at in pairs:
         by_value.setdefault(at, []).append(pk)
     for at, ids in by_value.items():
-        Matter.objects.filter(pk__in=ids).update(next_check_at=at)
+        MatterCheck.objects.filter(pk__in=ids).update(next_check_at=at)
+
+
+def _columns(d: DueReminder, memo: dict[Any, Any]) -> tuple[str, str, str]:
+    """Kind, action and audience of a reminder as stored: a handful of combinations per pass."""
+    key = ("columns", d.kind, d.action, d.audience)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = (d.kind.value, d.action.value, ",".join(sorted(a.value for a in d.audience)))
+    return got
 
 
 def _scan_batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res: Resolver,
@@ -193,16 +238,18 @@ def _scan_batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res
         res.load_units({r[8] for r in running} | {p[2] for p in part_info.values()})
 
         new: list[tuple[Any, ...]] = []
-        wanted: dict[Key, tuple[tuple[Any, ...], DueReminder]] = {}
+        wanted: dict[Key, Wanted] = {}
         next_checks: list[tuple[int, datetime | None]] = []
+        memo = rules.memo
         for r in rows:
             mid, number, title, status, start, due, last, progress, lead_unit, _leader = r
+            own = parts.get(mid)
             facts = MatterFacts(
                 start=start, due=due, running=status in RUNNING, last_progress=last, progress=progress,
-                co_parts=tuple(CoPartFacts(p[0], p[3], False, p[4]) for p in parts.get(mid, ())),
+                co_parts=tuple(CoPartFacts(p[0], p[3], False, p[4]) for p in own) if own else (),
             )
-            ev = evaluate(facts, today, cal, rules.ladder, rules.policy, rules.memo)
-            next_checks.append((mid, _next_check_at(ev.next_check, now, rules.memo)))
+            ev = evaluate(facts, today, cal, rules.ladder, rules.policy, memo)
+            next_checks.append((mid, _next_check_at(ev.next_check, now, memo)))
             if not ev.due_now:
                 continue
             line = MatterLine(mid, number, title, due, progress, res.unit_names.get(lead_unit, ""))
@@ -211,16 +258,16 @@ def _scan_batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res
                 co = part_info.get(d.co_part_id) if d.co_part_id else None
                 head, body = compose(line, d, rules.phrases, rung_name=name, rung_offset=offset,
                                      co_unit=res.unit_names.get(co[2], "") if co else "", co_part=co[5] if co else "")
-                new.append((mid, d.kind.value, d.stage, d.deadline, d.light, d.action.value, d.urgent, d.co_part_id,
-                            head, body, ",".join(sorted(a.value for a in d.audience)), token))
-                wanted[(mid, d.kind.value, d.stage, d.deadline)] = (r, d)
+                kind, action, audience = _columns(d, memo)
+                new.append((mid, kind, d.stage, d.deadline, d.light, action, d.urgent, d.co_part_id, head, body,
+                            audience))
+                wanted[(mid, kind, d.stage, d.deadline)] = (r, d, (head, body, d.light))
         if new:
-            inserted = insert_ignore(Reminder, _REMINDER_FIELDS, new, returning=_REMINDER_KEY)
+            inserted = insert_ignore(Reminder, _REMINDER_FIELDS, new, returning=_REMINDER_KEY, same={"batch": token})
             if connection.vendor != "postgresql":
                 inserted = list(filter_ids(Reminder.objects.filter(batch=token), "matter", [r[0] for r in rows])
                                 .values_list(*_REMINDER_KEY))
-            texts_by_key = {(row[0], row[1], row[2], row[3]): (row[8], row[9], row[4]) for row in new}
-            inbox, queued = _fan_out(inserted, wanted, texts_by_key, part_info, res, now, today)
+            inbox, queued = fan_out(inserted, wanted, part_info, res, now, today)
             stats.reminders_created += len(inserted)
             stats.inbox_delivered += inbox
             stats.outbox_created += queued
@@ -233,72 +280,26 @@ def _scan_batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res
 
 
 _REMINDER_FIELDS = ("matter", "kind", "stage", "deadline", "light", "action", "urgent", "co_part", "title", "body",
-                    "audience", "batch")
+                    "audience")
 _REMINDER_KEY = ("id", "matter", "kind", "stage", "deadline")
-_NOTIFICATION_FIELDS = ("user", "reminder", "title", "body", "light")
-_OUTBOX_FIELDS = ("reminder", "channel", "user", "robot", "address", "idempotency_key", "urgent", "status",
-                  "attempts", "next_attempt_at", "receipt", "last_error")
-
-
-def _fan_out(inserted: list[tuple[Any, ...]], wanted: dict[Key, tuple[tuple[Any, ...], DueReminder]],
-             texts: dict[Key, tuple[str, str, str]], part_info: dict[int, tuple[Any, ...]],
-             res: Resolver, now: datetime, today: date) -> tuple[int, int]:
-    """Inbox rows, outbox rows and escalation records for the reminders this batch created.
-
-    The inbox is a table in the same database, so its delivery is written here, in the
-    reminder's transaction, under the idempotency key: exactly once by construction. The
-    other channels leave the database and go through the outbox."""
-    todo = [(rid, key, *wanted[key]) for rid, *rest in inserted for key in [tuple(rest)]]
-    matter_ids = sorted({row[0] for _, _, row, _ in todo})
-    assignees = res.assignees(matter_ids, {row[0]: row[8] for _, _, row, _ in todo})
-    per_reminder = [
-        (rid, key, row, d, res.recipients(d.audience, row[8], assignees.get(row[0], []), row[9]))
-        for rid, key, row, d in todo
-    ]
-    res.load_people({pid for *_, people in per_reminder for pid in people})
-    inbox: list[tuple[Any, ...]] = []
-    outbox: list[tuple[Any, ...]] = []
-    urges: list[tuple[Any, ...]] = []
-    proposals: list[tuple[Any, ...]] = []
-    letters: list[tuple[Any, ...]] = []
-    for rid, key, row, d, people in per_reminder:
-        title, body, light = texts[key]
-        # Derived from the reminder's unique key, not its row id: should a committed batch ever be
-        # lost and redone, the same message gets the same key and receivers still drop the repeat.
-        stem = f"{key[0]}.{key[1][0]}.{key[2]}.{key[3]:%Y%m%d}"
-        for channel, user_id, robot_id, address in res.channels(people, d.urgent):
-            if channel == Channel.INBOX:  # its key is the unique (reminder, user)
-                inbox.append((user_id, rid, title, body, light))
-                continue
-            ident = f"{stem}.{channel}.{'u' if user_id is not None else 'r'}{user_id or robot_id}"
-            outbox.append((rid, channel, user_id, robot_id, address, ident, d.urgent,
-                           OutboxStatus.PENDING.value, 0, now, {}, ""))
-        if d.action == Action.URGE_NOTICE:
-            urges.append((row[0], rid, d.deadline, today))
-        elif d.action == Action.ACCOUNTABILITY:
-            proposals.append((row[0], rid, d.deadline, today,
-                              f"逾期{d.workdays}个工作日未办结 (overdue {d.workdays} working days)"))
-        if d.co_part_id is not None and d.letter_reason is not None:
-            letters.append((row[0], d.co_part_id, row[8], part_info[d.co_part_id][2], d.letter_reason.value,
-                            d.deadline, rid))
-    insert_ignore(Notification, _NOTIFICATION_FIELDS, inbox)
-    insert_ignore(OutboxMessage, _OUTBOX_FIELDS, outbox)
-    insert_ignore(UrgeNotice, ("matter", "reminder", "deadline", "issued_on"), urges)
-    insert_ignore(AccountabilityProposal, ("matter", "reminder", "deadline", "proposed_on", "reason"), proposals)
-    insert_ignore(LetterProposal, ("matter", "co_part", "from_unit", "to_unit", "reason", "due_date", "reminder"),
-                  letters)
-    return len(inbox), len(outbox)
-
-
 def scan(*, now: datetime | None = None, today: date | None = None, batch_size: int = 1000,
-         max_batches: int | None = None, should_stop: Callable[[], bool] = lambda: False) -> ScanStats:
-    """One pass: every matter whose check time has come, in batches, until none is left."""
+         max_batches: int | None = None, should_stop: Callable[[], bool] = lambda: False,
+         connections: int | None = None) -> ScanStats:
+    """One pass: every matter whose check time has come, in batches, until none is left.
+
+    On PostgreSQL, once a first full batch shows there is more, the batches run over
+    ``connections`` database connections at once (setting DUCHA_SCAN_CONNECTIONS, default 2):
+    while one lane waits on the database, another evaluates its matters. The lanes are
+    exactly the workers of the module docstring, inside one process. Any number of them
+    split the due rows with SKIP LOCKED. On SQLite, or inside a caller's transaction (only
+    its own connection sees its rows), there is one lane."""
     stats = ScanStats()
     now = now or timezone.now()
     today = today or workcal.today()
+    lanes = _lanes(connections)
     stats.swept = sweep(now)
     # A quiet pass (the usual one) costs two indexed statements and nothing else.
-    if not Matter.objects.filter(next_check_at__lte=now).exists():
+    if not MatterCheck.objects.filter(next_check_at__lte=now).exists():
         return stats
     try:
         cal = workcal.get_calendar()
@@ -306,12 +307,81 @@ def scan(*, now: datetime | None = None, today: date | None = None, batch_size: 
         stats.calendar_missing = True
         return stats
     rules = load_rules()
+    budget = _Budget(max_batches)
+
+    def batch(res: Resolver, st: ScanStats) -> int:
+        return _scan_batch(now, today, cal, rules, res, batch_size, st)
+
     res = Resolver()
-    while max_batches is None or stats.batches < max_batches:
-        n = _scan_batch(now, today, cal, rules, res, batch_size, stats)
-        if n < batch_size or should_stop():
-            break
+    if budget.take() and (batch(res, stats) < batch_size or should_stop()):
+        budget.close()
+    helpers: list[threading.Thread] = []
+    helper_stats = [ScanStats() for _ in range(lanes - 1)]
+    errors: list[BaseException] = []
+    if budget.take(release=True):
+        for st in helper_stats:
+            helpers.append(threading.Thread(target=_helper_lane, args=(batch, st, budget, batch_size, should_stop,
+                                                                      errors), name="ducha-scan-lane", daemon=True))
+            helpers[-1].start()
+    try:
+        _lane(batch, res, stats, budget, batch_size, should_stop)
+    finally:
+        budget.close()
+        for t in helpers:
+            t.join()
+    if errors:
+        raise errors[0]
+    for st in helper_stats:
+        for name in ("batches", "matters_checked", "reminders_created", "inbox_delivered", "outbox_created"):
+            setattr(stats, name, getattr(stats, name) + getattr(st, name))
     if stats.reminders_created:
         log.info("reminders: %d created, %d inbox messages, %d deliveries queued", stats.reminders_created,
                  stats.inbox_delivered, stats.outbox_created)
     return stats
+
+
+def _lanes(asked: int | None) -> int:
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, int(asked if asked is not None else getattr(settings, "DUCHA_SCAN_CONNECTIONS", 2)))
+
+
+class _Budget:
+    """The batches a pass may still start, shared by its lanes; closed once a lane finds the
+    due rows exhausted, is asked to stop, or fails."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.left = limit
+        self.open = True
+        self.lock = threading.Lock()
+
+    def take(self, *, release: bool = False) -> bool:
+        """One batch more may start (``release``: only ask, take nothing)."""
+        with self.lock:
+            if not self.open or self.left == 0:
+                return False
+            if self.left is not None and not release:
+                self.left -= 1
+            return True
+
+    def close(self) -> None:
+        with self.lock:
+            self.open = False
+
+
+def _lane(batch: Callable[[Resolver, ScanStats], int], res: Resolver, stats: ScanStats, budget: _Budget,
+          batch_size: int, should_stop: Callable[[], bool]) -> None:
+    while budget.take():
+        if batch(res, stats) < batch_size or should_stop():
+            budget.close()
+
+
+def _helper_lane(batch: Callable[[Resolver, ScanStats], int], stats: ScanStats, budget: _Budget, batch_size: int,
+                 should_stop: Callable[[], bool], errors: list[BaseException]) -> None:
+    try:
+        _lane(batch, Resolver(), stats, budget, batch_size, should_stop)  # its own organisation cache
+    except BaseException as e:  # re-raised by the pass, after every lane has stopped
+        errors.append(e)
+        budget.close()
+    finally:
+        db.connections.close_all()  # this thread's own connection

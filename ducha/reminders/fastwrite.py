@@ -10,7 +10,8 @@ is new; this module only makes the same decision cheaper to ask for.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from django.db import connection, models
@@ -18,16 +19,19 @@ from django.db.models import QuerySet
 
 
 def insert_ignore(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]],
-                  returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+                  returning: Sequence[str] = (), same: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (values in ``fields`` order), skipping those that break a unique constraint.
 
-    With ``returning`` (PostgreSQL only) the named columns of the inserted rows come back."""
+    ``same``: fields with one value for every row, sent once. With ``returning`` (PostgreSQL
+    only) the named columns of the inserted rows come back."""
     if not rows:
         return []
     meta = model._meta
+    same = same or {}
     if connection.vendor != "postgresql":
         model.objects.bulk_create(  # type: ignore[attr-defined]
-            [model(**{meta.get_field(f).attname: v for f, v in zip(fields, row, strict=True)})  # type: ignore[union-attr]
+            [model(**{meta.get_field(f).attname: v for f, v in zip(fields, row, strict=True)},  # type: ignore[union-attr]
+                   **{meta.get_field(f).attname: v for f, v in same.items()})  # type: ignore[union-attr]
              for row in rows],
             ignore_conflicts=True, batch_size=500,
         )
@@ -38,11 +42,15 @@ def insert_ignore(model: type[models.Model], fields: Sequence[str], rows: Sequen
         f = meta.get_field(name)
         assert isinstance(f, models.Field)
         columns.append(str(f.column))
-        db_type = f.db_type(connection) or "text"
-        casts.append(f"%s::{'bigint' if db_type in ('bigserial', 'serial') else db_type}[]")
+        casts.append(f"%s::{_db_type(f)}[]")
     arrays = [array_literal(col) for col in zip(*rows, strict=True)]
     extra_cols: list[str] = []
     extra_vals: list[str] = []
+    for name in same:
+        f = meta.get_field(name)
+        assert isinstance(f, models.Field)
+        extra_cols.append(str(f.column))
+        extra_vals.append(f"%s::{_db_type(f)}")
     for f in meta.concrete_fields:
         if getattr(f, "auto_now_add", False) and f.name not in fields:
             extra_cols.append(str(f.column))
@@ -56,7 +64,12 @@ def insert_ignore(model: type[models.Model], fields: Sequence[str], rows: Sequen
     if returning:
         back = [str(getattr(meta.get_field(r), "column", r)) for r in returning]
         sql += " RETURNING " + ", ".join(connection.ops.quote_name(c) for c in back)
-    return execute_arrays(sql, arrays, fetch=bool(returning))
+    return execute_arrays(sql, [*same.values(), *arrays], fetch=bool(returning))
+
+
+def _db_type(f: models.Field[Any, Any]) -> str:
+    db_type = f.db_type(connection) or "text"
+    return "bigint" if db_type in ("bigserial", "serial") else db_type
 
 
 def execute_arrays(sql: str, params: Sequence[Any], *, fetch: bool = False) -> list[tuple[Any, ...]]:
@@ -92,8 +105,10 @@ def _element(v: Any) -> str:
 def array_literal(values: Sequence[Any]) -> str:
     """A PostgreSQL array literal ('{1,"a b",NULL}'), sent as ONE text parameter and cast on the
     server, where psycopg's array dumper would walk every element in Python. Columns of one
-    type take a fast path (a join in C)."""
+    type take a fast path (a join in C); dates and datetimes are formatted once per distinct value."""
     sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, date):  # dates and datetimes, NULLs among them: a batch holds few distinct ones
+        return _temporal(values)
     if sample is None or any(v is None for v in values):
         return "{" + ",".join(map(_element, values)) + "}"
     if isinstance(sample, bool):
@@ -103,6 +118,17 @@ def array_literal(values: Sequence[Any]) -> str:
     if isinstance(sample, str):
         return '{"' + '","'.join([v.replace("\\", "\\\\").replace('"', '\\"') for v in values]) + '"}'
     return "{" + ",".join(map(_element, values)) + "}"
+
+
+def _temporal(values: Sequence[Any]) -> str:
+    text: dict[Any, str] = {}
+    out: list[str] = []
+    for v in values:
+        s = text.get(v)
+        if s is None:
+            s = text[v] = "NULL" if v is None else '"' + v.isoformat() + '"'
+        out.append(s)
+    return "{" + ",".join(out) + "}"
 
 
 def filter_ids(qs: QuerySet[Any], field: str, ids: Sequence[int]) -> QuerySet[Any]:
