@@ -63,6 +63,9 @@ def test_usable_on_a_phone_and_in_english(server, page_factory):
     assert "宛城区人民政府" in page.inner_text("[data-testid=portfolio]")
     shot(page, "vice-mayor-phone")
     page.click(".navbar-toggler")
+    # Bootstrap adds "show" when the menu has finished opening; a click during the opening
+    # animation can land where the button no longer is.
+    page.wait_for_selector(".navbar-collapse.show")
     with page.expect_navigation():
         page.click("button[name=language][value=en]")
     assert page.locator("html").get_attribute("lang") == "en"
