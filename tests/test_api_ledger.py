@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import typing
-from datetime import date
 
 import pytest
 from django.db import connection
@@ -20,37 +19,27 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, settings
 
 from ducha.api.ledger_schemas import PhaseCode
-from ducha.ledger.actions import do_build_ledger, do_check_ledger, do_reconcile_ledger
+from ducha.ledger.actions import do_check_ledger
 from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
 from ducha.ledger.notices import render_notice_files
 from ducha.ledger.services import plan_june_check, plan_reconciliation
 from ducha.matters.models import Matter
 from ducha.rules.ledger import LedgerPhaseKey
 from tests.api_schema import connection_kept, log_in, schema
+from tests.ledger_helpers import JUNE, SEPT, build_year, reconcile
 from tests.test_ledger_phases import make_matter
 
-JUNE = date(2026, 6, 15)
-SEPT = date(2026, 9, 15)
 NAMES = {"fgw": "市发展和改革委员会", "czj": "市财政局", "wancheng": "宛城区人民政府"}
 
 
 @pytest.fixture
 def built(city, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.DUCHA_TODAY = JUNE
-    for unit in ("fgw", "czj", "wancheng"):
-        make_matter(city, unit, progress=5, title=f"{unit}滞后")
-    make_matter(city, "fgw", progress=90, title="fgw正常")
-    do_build_ledger(actor=city.alice, year=2026, today=date(2026, 1, 12))
-    return city
+    return build_year(city, settings, tmp_path)
 
 
 @pytest.fixture
 def reconciled(built, settings):
-    do_check_ledger(actor=built.alice, year=2026, today=JUNE)
-    settings.DUCHA_TODAY = SEPT
-    do_reconcile_ledger(actor=built.alice, year=2026, today=SEPT, render=False)
-    return built
+    return reconcile(built, settings)
 
 
 def api(user, csrf: bool = False) -> Client:

@@ -15,35 +15,23 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from ducha.ledger.actions import do_build_ledger, do_check_ledger, do_reconcile_ledger
 from ducha.ledger.excel import HEADER_ROWS
 from ducha.ledger.models import JobStatus, LedgerCheckFlag, LedgerImportJob, LedgerYear, SupervisionNotice
 from ducha.ledger.services import plan_june_check
 from ducha.matters.models import Matter
+from tests.ledger_helpers import JUNE, build_year, reconcile
 from tests.test_ledger_phases import make_matter
 from tests.test_shell_pages import foreign_references
-
-JUNE = date(2026, 6, 15)
-SEPT = date(2026, 9, 15)
 
 
 @pytest.fixture
 def built(city, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.DUCHA_TODAY = JUNE
-    for unit in ("fgw", "czj", "wancheng"):
-        make_matter(city, unit, progress=5, title=f"{unit}滞后")
-    make_matter(city, "fgw", progress=90, title="fgw正常")
-    do_build_ledger(actor=city.alice, year=2026, today=date(2026, 1, 12))
-    return city
+    return build_year(city, settings, tmp_path)
 
 
 @pytest.fixture
 def reconciled(built, settings):
-    do_check_ledger(actor=built.alice, year=2026, today=JUNE)
-    settings.DUCHA_TODAY = SEPT
-    do_reconcile_ledger(actor=built.alice, year=2026, today=SEPT, render=False)
-    return built
+    return reconcile(built, settings)
 
 
 def get(client, user, url, **kwargs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Status
 from ninja.errors import ValidationError
@@ -23,6 +24,17 @@ ERRORS: dict[int, Any] = {401: Error, 404: Error, 422: Error}
 YEAR_TEXT = r"[12][0-9]{3}"
 MONTH_PATTERN = rf"^{YEAR_TEXT}-(0[1-9]|1[0-2])$"
 PERIOD_PATTERN = rf"^{YEAR_TEXT}(-(0[1-9]|1[0-2]|[Qq][1-4]|[Hh][12]))?$"
+
+
+def keyset_page(qs: QuerySet[Any], after: int | None, limit: int) -> tuple[list[Any], int | None]:
+    """One page of ``qs`` by id: the rows after ``after`` and the id to pass as ``after`` for
+    the next page (None on the last). Page 100 costs what page 1 costs."""
+    if after is not None:
+        qs = qs.filter(id__gt=after)
+    rows = list(qs.order_by("id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1].pk if more else None
 
 
 def caller(request: HttpRequest) -> User:

@@ -17,7 +17,7 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from ducha.api.common import ERRORS, caller, refuse
+from ducha.api.common import ERRORS, caller, keyset_page, refuse
 from ducha.api.ledger_schemas import (
     FileKind,
     FlagPage,
@@ -146,12 +146,6 @@ def _notice(notice: SupervisionNotice) -> dict[str, Any]:
     }
 
 
-def _page(rows: list[Any], limit: int) -> tuple[list[Any], int | None]:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, rows[-1].pk if more else None
-
-
 @router.get("/ledger/years/{year}", response={200: LedgerYearOut, **ERRORS})
 def get_year(request: HttpRequest, path: Path[YearPath]) -> Any:
     """The year's four phases (done when, by whom) and, per unit in scope, its flags and 督查通知."""
@@ -167,9 +161,7 @@ def list_flags(request: HttpRequest, path: Path[YearPath], filters: Query[FlagFi
         qs = qs.filter(phase=filters.phase)
     if filters.unit is not None:
         qs = qs.filter(unit_id=filters.unit)
-    if filters.after is not None:
-        qs = qs.filter(id__gt=filters.after)
-    rows, next_after = _page(list(qs[: filters.limit + 1]), filters.limit)
+    rows, next_after = keyset_page(qs, filters.after, filters.limit)
     return {"items": [{
         "id": f.pk, "phase": f.phase, "matter": f.matter, "unit": f.unit, "progress": f.progress,
         "elapsed_share": f.elapsed_share, "checked_on": f.checked_on, "rectification": _rectification(f),
@@ -188,9 +180,7 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> Any:
         qs = qs.filter(unit_id=filters.unit)
     if filters.unread is not None:
         qs = qs.filter(read_at__isnull=filters.unread)
-    if filters.after is not None:
-        qs = qs.filter(id__gt=filters.after)
-    rows, next_after = _page(list(qs[: filters.limit + 1]), filters.limit)
+    rows, next_after = keyset_page(qs, filters.after, filters.limit)
     return {"items": [_notice(n) for n in rows], "next_after": next_after}
 
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
-from ducha.api.common import ERRORS, MONTH_PATTERN, caller, period_param, refuse
+from ducha.api.common import ERRORS, MONTH_PATTERN, caller, keyset_page, period_param, refuse
 from ducha.api.report_schemas import (
     ItemIn,
     OverviewOut,
@@ -176,15 +176,11 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
         qs = qs.filter(month=filters.month)
     if filters.status is not None:
         qs = qs.filter(status=filters.status)
-    if filters.after is not None:
-        qs = qs.filter(id__gt=filters.after)
-    rows = list(qs[: filters.limit + 1])
-    more = len(rows) > filters.limit
-    rows = rows[: filters.limit]
+    rows, next_after = keyset_page(qs, filters.after, filters.limit)
     windows = _windows({(r.year, r.month) for r in rows})
     today = workcal.today()
     return {"items": [report_out(r, windows[(r.year, r.month)], today) for r in rows],
-            "next_after": rows[-1].pk if more else None}
+            "next_after": next_after}
 
 
 @router.get("/reports/overview", response={200: OverviewOut, **ERRORS})

@@ -14,6 +14,7 @@ from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from ducha.api import ledger, rates, reports
+from ducha.api.common import keyset_page
 from ducha.api.schemas import (
     MAX_YEAR,
     MIN_YEAR,
@@ -81,12 +82,8 @@ def list_matters(request: HttpRequest, filters: Query[MatterFilters]) -> Any:
         qs = qs.filter(lead_unit_id=filters.lead_unit)
     if filters.overdue:
         qs = qs.filter(status__in=["assigned", "in_progress"], due_date__lt=today())
-    if filters.after is not None:
-        qs = qs.filter(id__gt=filters.after)
-    items = list(qs[: limit + 1])
-    more = len(items) > limit
-    items = items[:limit]
-    return {"items": items, "next_after": items[-1].id if more else None}
+    items, next_after = keyset_page(qs, filters.after, limit)
+    return {"items": items, "next_after": next_after}
 
 
 def _detail(request: HttpRequest, matter_id: RowId) -> Matter:
