@@ -30,7 +30,7 @@ from ducha.ledger.services import (
 from ducha.matters.models import MatterEvent, Rectification, RectificationSource
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
-from ducha.reminders.notify import notify_units
+from ducha.reminders.notify import notify_units_apart
 from ducha.reports.numbering import take_document_number
 from ducha.workcal import service as workcal
 
@@ -194,9 +194,8 @@ def do_reconcile_ledger(*, actor: User, year: int, today: date | None = None,
 
 def _tell_units(notices: list[SupervisionNotice]) -> None:
     """Each notice reaches its unit's inbox, red: it demands rectification by a date."""
-    for n in notices:
-        notify_units([n.unit_id], title=f"督查通知 {n.number}",
-                     body=f"{n.title}。请于{n.rectify_by:%Y年%m月%d日}前完成整改并报送。", light="red")
+    notify_units_apart(((n.unit_id, f"督查通知 {n.number}",
+                         f"{n.title}。请于{n.rectify_by:%Y年%m月%d日}前完成整改并报送。") for n in notices), light="red")
 
 
 def do_close_ledger(*, actor: User, year: int, today: date | None = None,

@@ -40,6 +40,18 @@ def notify_people(user_ids: Iterable[int], *, title: str, body: str, light: str 
     return len(rows)
 
 
+def notify_units_apart(messages: Iterable[tuple[int, str, str]], *, light: str = "") -> int:
+    """Each unit its own message, ``(unit id, title, text)``: one read of the liaisons and one
+    insert for all of them."""
+    messages = list(messages)
+    people = unit_liaisons(unit_id for unit_id, _t, _b in messages)
+    rows = Notification.objects.bulk_create(
+        Notification(user_id=uid, title=title[:200], body=body, light=light)
+        for unit_id, title, body in messages for uid in people.get(unit_id, [])
+    )
+    return len(rows)
+
+
 def notify_units(unit_ids: Iterable[int], *, title: str, body: str, light: str = "") -> int:
     """The same message to the liaisons of each unit."""
     people = [uid for uids in unit_liaisons(unit_ids).values() for uid in uids]
