@@ -309,7 +309,7 @@ def main() -> int:
         db_url, drop = postgres_database(args.postgres)
     else:
         db_url = f"sqlite:///{work / 'bench.sqlite3'}"
-    env = {**os.environ, "DUCHA_DATA_DIR": str(work), "DUCHA_DATABASE_URL": db_url, "DUCHA_TODAY": "2026-07-01"}
+    env = {**os.environ, "DUCHA_DATA_DIR": str(work), "DUCHA_DATABASE_URL": db_url}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     try:
         t0 = time.perf_counter()

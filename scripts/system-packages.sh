@@ -3,10 +3,11 @@
 # the tests Debian's chromium and poppler-utils. Installed only when missing, and only as root;
 # otherwise the command to run is printed and the caller decides whether that is fatal.
 #   scripts/system-packages.sh runtime   fonts for documents
-#   scripts/system-packages.sh test      fonts, chromium, poppler-utils
+#   scripts/system-packages.sh test      fonts, chromium, poppler-utils, faketime
 set -euo pipefail
 want=(fonts-noto-cjk fonts-arphic-gkai00mp)
-[ "${1:-runtime}" = test ] && want+=(chromium poppler-utils)
+# faketime runs the suite a second time with the system clock moved ahead (scripts/test.sh).
+[ "${1:-runtime}" = test ] && want+=(chromium poppler-utils faketime)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -15,8 +15,11 @@ Personas (a small city, built per test):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import override_settings
 
 from ducha.org.models import LeaderKind, LeaderPost, Unit, UnitKind, User
@@ -30,6 +33,52 @@ def _fast_password_hashing():
     # PBKDF2 at a million iterations is right for production and wrong for a test suite.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Clock:
+    """Every clock of the process at once: ``timezone.now()``, ``date.today()``, ``time.time()``,
+    in the test, the live server's thread and any worker thread the test starts.
+
+    A test that depends on the date says which date it is; the suite then passes on any day,
+    and `make test` proves it by running again with the system clock a year and more ahead.
+    """
+
+    def __init__(self) -> None:
+        self._traveller: time_machine.travel | None = None
+
+    def set(self, when: date | datetime | str, *, tick: bool = True) -> datetime:
+        """Move to ``when``: a date means 10:00 that day in Asia/Shanghai (office hours, after
+        the morning reminder run); a naive datetime is read in Asia/Shanghai. With ``tick`` the
+        clock runs on from there, as a server's does; without, it stands still."""
+        if isinstance(when, str):
+            when = datetime.fromisoformat(when) if "T" in when or " " in when else date.fromisoformat(when)
+        if not isinstance(when, datetime):
+            when = datetime.combine(when, time(10, 0))
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=SHANGHAI)
+        self.stop()
+        self._traveller = time_machine.travel(when, tick=tick)
+        self._traveller.start()
+        return when
+
+    def shift(self, delta: timedelta) -> None:
+        assert self._traveller is not None, "clock.set() first"
+        self._traveller.shift(delta)
+
+    def stop(self) -> None:
+        if self._traveller is not None:
+            self._traveller.stop()
+            self._traveller = None
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    yield c
+    c.stop()
 
 
 @pytest.fixture(autouse=True)

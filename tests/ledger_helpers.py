@@ -12,9 +12,9 @@ JUNE = date(2026, 6, 15)
 SEPT = date(2026, 9, 15)
 
 
-def build_year(city, settings, tmp_path):
+def build_year(city, settings, tmp_path, clock):
     settings.MEDIA_ROOT = tmp_path
-    settings.DUCHA_TODAY = JUNE
+    clock.set(JUNE)
     for unit in ("fgw", "czj", "wancheng"):
         make_matter(city, unit, progress=5, title=f"{unit}滞后")
     make_matter(city, "fgw", progress=90, title="fgw正常")
@@ -22,8 +22,8 @@ def build_year(city, settings, tmp_path):
     return city
 
 
-def reconcile(city, settings):
+def reconcile(city, settings, clock):
     do_check_ledger(actor=city.alice, year=2026, today=JUNE)
-    settings.DUCHA_TODAY = SEPT
+    clock.set(SEPT)
     do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT, render=False)
     return city

@@ -33,13 +33,13 @@ NAMES = {"fgw": "市发展和改革委员会", "czj": "市财政局", "wancheng"
 
 
 @pytest.fixture
-def built(city, settings, tmp_path):
-    return build_year(city, settings, tmp_path)
+def built(city, settings, tmp_path, clock):
+    return build_year(city, settings, tmp_path, clock)
 
 
 @pytest.fixture
-def reconciled(built, settings):
-    return reconcile(built, settings)
+def reconciled(built, settings, clock):
+    return reconcile(built, settings, clock)
 
 
 def api(user, csrf: bool = False) -> Client:
@@ -162,14 +162,14 @@ def test_the_office_previews_then_runs_a_phase_once(built):
     assert LedgerCheckFlag.objects.count() == 3 and LedgerEvent.objects.filter(phase=Phase.JUNE_CHECK).count() == 1
 
 
-def test_a_stale_preview_and_a_phase_out_of_order_are_refused(built, settings):
+def test_a_stale_preview_and_a_phase_out_of_order_are_refused(built, settings, clock):
     alice = api(built.alice)
     url = "/api/ledger/years/2026/phases/june_check"
     digest = alice.get(url).json()["digest"]
     Matter.objects.filter(title="czj滞后").update(progress=80)
     stale = alice.post(url, {"digest": digest}, content_type="application/json")
     assert stale.status_code == 409 and "重新查看预览" in stale.json()["detail"]
-    settings.DUCHA_TODAY = SEPT
+    clock.set(SEPT)
     early = "/api/ledger/years/2026/phases/september_reconciliation"
     blocked = alice.get(early).json()
     assert "6月查账" in blocked["blocker"]
@@ -178,9 +178,9 @@ def test_a_stale_preview_and_a_phase_out_of_order_are_refused(built, settings):
     assert LedgerYear.objects.get(year=2026).done_phases() == {"build"} and not SupervisionNotice.objects.exists()
 
 
-def test_the_september_run_issues_numbered_notices(built, settings):
+def test_the_september_run_issues_numbered_notices(built, settings, clock):
     do_check_ledger(actor=built.alice, year=2026, today=JUNE)
-    settings.DUCHA_TODAY = SEPT
+    clock.set(SEPT)
     url = "/api/ledger/years/2026/phases/september_reconciliation"
     alice = api(built.alice)
     plan = alice.get(url).json()

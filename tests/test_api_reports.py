@@ -34,8 +34,8 @@ LINE = {"progress": 40, "done": "完成立项审批", "next_steps": "开工建�
 
 
 @pytest.fixture
-def october(city, settings):
-    settings.DUCHA_TODAY = TODAY
+def october(city, settings, clock):
+    clock.set(TODAY)
     return {
         "A": make_matter(city, "重点项目建设"),
         "B": make_matter(city, "财政资金绩效评价", lead="czj", co=[("fgw", date(2026, 11, 30))]),
@@ -161,13 +161,13 @@ def test_writes_need_the_csrf_token_of_the_session(city, october):
     assert not ReportItem.objects.exists()
 
 
-def test_submit_refusals_keep_the_report_as_it_was(city, october, settings):
+def test_submit_refusals_keep_the_report_as_it_was(city, october, settings, clock):
     sam, fgw = api(city.sam), city.units["fgw"]
-    settings.DUCHA_TODAY = date(2026, 10, 20)
+    clock.set(date(2026, 10, 20))
     report = put_line(sam, fgw, october["A"], LINE).json()
     early = sam.post(f"/api/reports/{report['id']}/submit")
     assert early.status_code == 400 and "month" in early.json()["errors"]
-    settings.DUCHA_TODAY = TODAY
+    clock.set(TODAY)
     lacking = sam.post(f"/api/reports/{report['id']}/submit")
     assert lacking.status_code == 400 and october["B"].number in lacking.json()["errors"]["items"]
     assert MonthlyReport.objects.get().status == ReportStatus.DRAFT
@@ -238,8 +238,8 @@ def test_list_endpoints_run_a_fixed_number_of_queries(city, october, persona):
 # -- rates (S2.7) ------------------------------------------------------------------------
 
 
-def test_rates_are_those_of_the_page_within_scope(city, settings):
-    settings.DUCHA_TODAY = JUDGED_ON
+def test_rates_are_those_of_the_page_within_scope(city, settings, clock):
+    clock.set(JUDGED_ON)
     build_quarter(city)
     expected = gather_rates(Period.parse("2026-Q3"), JUDGED_ON)
     sam = api(city.sam).get("/api/rates?period=2026-Q3").json()
@@ -254,8 +254,8 @@ def test_rates_are_those_of_the_page_within_scope(city, settings):
     assert api(city.sysop).get("/api/rates").status_code == 403
 
 
-def test_shortfall_records_follow_the_page_rules(city, settings):
-    settings.DUCHA_TODAY = JUDGED_ON
+def test_shortfall_records_follow_the_page_rules(city, settings, clock):
+    clock.set(JUDGED_ON)
     q = build_quarter(city)
     fgw, czj = city.units["fgw"], city.units["czj"]
     sam = api(city.sam)
@@ -289,9 +289,9 @@ def test_no_matter_is_changed_by_reading(city, october):
 
 
 @pytest.fixture
-def reports_session(city, client, settings):
+def reports_session(city, client, settings, clock):
     """A supervision-office session over a quarter of reports, rates and shortfalls."""
-    settings.DUCHA_TODAY = JUDGED_ON
+    clock.set(JUDGED_ON)
     build_quarter(city)
     with connection_kept():
         yield log_in(client, city.alice, settings)

@@ -25,8 +25,8 @@ SEPT = date(2026, 9, 15)
 
 
 @pytest.fixture
-def demo(server, settings, tmp_path):  # noqa: F811
-    settings.DUCHA_TODAY = SEPT
+def demo(server, settings, tmp_path, clock):  # noqa: F811
+    clock.set(SEPT)
     settings.MEDIA_ROOT = tmp_path
     build_demo_calendar()
     build_demo_organisation()

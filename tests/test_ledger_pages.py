@@ -25,13 +25,13 @@ from tests.test_shell_pages import foreign_references
 
 
 @pytest.fixture
-def built(city, settings, tmp_path):
-    return build_year(city, settings, tmp_path)
+def built(city, settings, tmp_path, clock):
+    return build_year(city, settings, tmp_path, clock)
 
 
 @pytest.fixture
-def reconciled(built, settings):
-    return reconcile(built, settings)
+def reconciled(built, settings, clock):
+    return reconcile(built, settings, clock)
 
 
 def get(client, user, url, **kwargs):

@@ -19,9 +19,9 @@ BODY = "请你单位加快推进配合工作，按期完成任务。特此函告
 
 
 @pytest.fixture(autouse=True)
-def pinned(settings, tmp_path):
+def pinned(settings, tmp_path, clock):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.DUCHA_TODAY = TODAY
+    clock.set(TODAY)
 
 
 @pytest.fixture

@@ -52,14 +52,14 @@ def slow(city):
     return part
 
 
-def compose(client, user, part, day, settings):
-    settings.DUCHA_TODAY = day
+def compose(client, user, part, day, settings, clock):
+    clock.set(day)
     client.force_login(user)
     return client.get(f"/letters/new/co-unit/{part.pk}/")
 
 
-def send_via_form(client, user, part, day, settings, **extra):
-    page = compose(client, user, part, day, settings)
+def send_via_form(client, user, part, day, settings, clock, **extra):
+    page = compose(client, user, part, day, settings, clock)
     assert page.status_code == 200
     data = {**page.context["form"].initial, **extra}
     return client.post(f"/letters/new/co-unit/{part.pk}/", data)
@@ -68,14 +68,14 @@ def send_via_form(client, user, part, day, settings, **extra):
 # -- the proposal ------------------------------------------------------------------------------
 
 
-def test_s1_4_overdue_is_counted_in_working_days_across_national_day(city, slow, client, settings):
+def test_s1_4_overdue_is_counted_in_working_days_across_national_day(city, slow, client, settings, clock):
     scan(date(2026, 10, 7))  # seven calendar days after the due date, every one a holiday
     assert not LetterProposal.objects.exists()
     scan(date(2026, 10, 8))
     proposal = LetterProposal.objects.get()
     assert (proposal.reason, proposal.from_unit.code, proposal.to_unit.code) == ("overdue", "fgw", "czj")
 
-    settings.DUCHA_TODAY = date(2026, 10, 8)
+    clock.set(date(2026, 10, 8))
     client.force_login(city.sam)
     page = client.get("/letters/proposals/").content.decode()
     assert f'data-part="{slow.pk}"' in page and 'data-unit="czj"' in page
@@ -84,7 +84,7 @@ def test_s1_4_overdue_is_counted_in_working_days_across_national_day(city, slow,
     assert '<td class="text-end" data-testid="silent">4</td>' in row  # 09-28, 29, 30, 10-08
 
 
-def test_s1_4_no_update_for_ten_working_days_not_calendar_days(city, client, settings):
+def test_s1_4_no_update_for_ten_working_days_not_calendar_days(city, client, settings, clock):
     m = running_matter(city, due=date(2026, 12, 31), co_units=[("czj", date(2026, 11, 30))])
     part = m.co_parts.get()
     part.last_progress_on = LAST_UPDATE
@@ -95,14 +95,14 @@ def test_s1_4_no_update_for_ten_working_days_not_calendar_days(city, client, set
     scan(date(2026, 10, 15))
     proposal = LetterProposal.objects.get()
     assert (proposal.reason, proposal.due_date) == ("no_update", date(2026, 10, 15))
-    page = compose(client, city.sam, part, date(2026, 10, 15), settings)
+    page = compose(client, city.sam, part, date(2026, 10, 15), settings, clock)
     body = page.context["form"].initial["body"]
     assert "已连续10个工作日未报送工作进展" in body and "2026年9月24日" in body and "超过完成时限" not in body
 
 
-def test_s1_4_prefilled_letter_names_matter_part_due_date_and_lateness(city, slow, client, settings):
+def test_s1_4_prefilled_letter_names_matter_part_due_date_and_lateness(city, slow, client, settings, clock):
     scan(date(2026, 10, 12))
-    page = compose(client, city.sam, slow, date(2026, 10, 12), settings)
+    page = compose(client, city.sam, slow, date(2026, 10, 12), settings, clock)
     initial = page.context["form"].initial
     assert initial["title"] == "关于加快推进“中心城区两度两力提升行动”配合工作的提醒函"
     body = initial["body"]
@@ -116,10 +116,10 @@ def test_s1_4_prefilled_letter_names_matter_part_due_date_and_lateness(city, slo
 
 
 def test_s1_4_send_numbers_renders_and_addresses_the_letter(city, slow, client, settings,
-                                                            django_capture_on_commit_callbacks):
+                                                            django_capture_on_commit_callbacks, clock):
     scan(date(2026, 10, 8))
     with django_capture_on_commit_callbacks(execute=True):
-        response = send_via_form(client, city.sam, slow, date(2026, 10, 8), settings)
+        response = send_via_form(client, city.sam, slow, date(2026, 10, 8), settings, clock)
     letter = Letter.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/letters/{letter.pk}/"
     assert (letter.number, letter.sequence, letter.sent_by, letter.sent_on) == (
@@ -152,15 +152,15 @@ def test_s1_4_send_numbers_renders_and_addresses_the_letter(city, slow, client, 
     assert notified == ["alice", "carl", "mayor", "victor"]
     assert notify_letter_sent(letter.pk) == 0  # a rerun of the commit hook adds nothing
 
-    settings.DUCHA_TODAY = date(2026, 10, 8)
+    clock.set(date(2026, 10, 8))
     assert f'data-part="{slow.pk}"' not in client.get("/letters/proposals/").content.decode()
     assert client.get(f"/letters/{letter.pk}/file.docx").status_code == 200
     assert client.get(f"/letters/{letter.pk}/file.pdf")["Content-Type"] == "application/pdf"
 
 
-def test_s1_4_mandatory_addressees_cannot_be_removed_only_added_to(city, slow, client, settings):
+def test_s1_4_mandatory_addressees_cannot_be_removed_only_added_to(city, slow, client, settings, clock):
     # Whatever the browser sends, the chain is computed on the server.
-    send_via_form(client, city.sam, slow, date(2026, 10, 8), settings,
+    send_via_form(client, city.sam, slow, date(2026, 10, 8), settings, clock,
                   extra_cc=[city.units["gxq"].pk], report_to="", cc="", to="", recipients="")
     letter = Letter.objects.get()
     got = {(r.role, r.label, r.mandatory) for r in letter.recipients.all()}
@@ -174,9 +174,9 @@ def test_s1_4_mandatory_addressees_cannot_be_removed_only_added_to(city, slow, c
     assert second.recipients.count() == 4
 
 
-def test_s1_4_sequence_is_consecutive_per_sender_and_a_double_submit_sends_once(city, slow, client, settings):
-    send_via_form(client, city.sam, slow, date(2026, 10, 8), settings)
-    page = compose(client, city.ursula, slow, date(2026, 10, 9), settings)
+def test_s1_4_sequence_is_consecutive_per_sender_and_a_double_submit_sends_once(city, slow, client, settings, clock):
+    send_via_form(client, city.sam, slow, date(2026, 10, 8), settings, clock)
+    page = compose(client, city.ursula, slow, date(2026, 10, 9), settings, clock)
     data = page.context["form"].initial
     assert client.post(f"/letters/new/co-unit/{slow.pk}/", data).status_code == 302
     assert client.post(f"/letters/new/co-unit/{slow.pk}/", data).status_code == 302  # the same form again
@@ -184,14 +184,14 @@ def test_s1_4_sequence_is_consecutive_per_sender_and_a_double_submit_sends_once(
         ("宛发改函〔2026〕1号", "sam"), ("宛发改函〔2026〕2号", "ursula")]
 
 
-def test_s1_4_derived_code_when_no_code_is_set(city, client, settings):
+def test_s1_4_derived_code_when_no_code_is_set(city, client, settings, clock):
     m = running_matter(city, due=date(2026, 12, 31), co_units=[("czj", PART_DUE)])
-    send_via_form(client, city.sam, m.co_parts.get(), date(2026, 10, 8), settings)
+    send_via_form(client, city.sam, m.co_parts.get(), date(2026, 10, 8), settings, clock)
     assert Letter.objects.get().number == "宛发展改革函〔2026〕1号"  # from 市发展和改革委员会
 
 
-def test_s1_4_no_letter_to_a_co_unit_that_is_not_slow(city, slow, client, settings):
-    page = compose(client, city.sam, slow, date(2026, 10, 7), settings)
+def test_s1_4_no_letter_to_a_co_unit_that_is_not_slow(city, slow, client, settings, clock):
+    page = compose(client, city.sam, slow, date(2026, 10, 7), settings, clock)
     assert 'data-testid="not-slow"' in page.content.decode() and 'data-testid="letter-form"' not in page.content.decode()
     with pytest.raises(LetterError, match="无需发函"):
         do_send_co_unit_letter(actor=city.sam, co_part_id=slow.pk, today=date(2026, 10, 7), draft=LetterDraft(
@@ -199,8 +199,8 @@ def test_s1_4_no_letter_to_a_co_unit_that_is_not_slow(city, slow, client, settin
     assert not Letter.objects.exists()
 
 
-def test_s1_4_empty_text_is_refused_naming_the_field(city, slow, client, settings):
-    page = compose(client, city.sam, slow, date(2026, 10, 8), settings)
+def test_s1_4_empty_text_is_refused_naming_the_field(city, slow, client, settings, clock):
+    page = compose(client, city.sam, slow, date(2026, 10, 8), settings, clock)
     data = {**page.context["form"].initial, "body": "请加快"}
     response = client.post(f"/letters/new/co-unit/{slow.pk}/", data)
     assert response.status_code == 400 and 'data-testid="error-body"' in response.content.decode()
@@ -210,12 +210,12 @@ def test_s1_4_empty_text_is_refused_naming_the_field(city, slow, client, setting
 # -- dismissing ----------------------------------------------------------------------------------
 
 
-def test_s1_4_dismissing_a_proposal_needs_a_reason(city, slow, client, settings):
+def test_s1_4_dismissing_a_proposal_needs_a_reason(city, slow, client, settings, clock):
     scan(date(2026, 10, 8))
     with pytest.raises(LetterError):
         do_dismiss_letter_proposals(actor=city.sam, co_part_id=slow.pk, reason=" ")
     assert not ProposalOutcome.objects.exists()
-    settings.DUCHA_TODAY = date(2026, 10, 8)
+    clock.set(date(2026, 10, 8))
     client.force_login(city.sam)
     client.post(f"/letters/proposals/{slow.pk}/dismiss/", {"reason": "已电话协调，财政局承诺本周内完成"})
     outcome = ProposalOutcome.objects.get()
@@ -281,8 +281,8 @@ def test_administrators_read_no_letters(city, two_letters, client, persona):
     assert client.get(f"/letters/{two_letters[0].pk}/").status_code == 404
 
 
-def test_s1_4_only_the_lead_unit_writes_about_its_co_units(city, slow, client, settings):
-    settings.DUCHA_TODAY = date(2026, 10, 8)
+def test_s1_4_only_the_lead_unit_writes_about_its_co_units(city, slow, client, settings, clock):
+    clock.set(date(2026, 10, 8))
     for persona in ("carl", "alice", "victor", "gina"):
         client.force_login(getattr(city, persona))
         assert client.get(f"/letters/new/co-unit/{slow.pk}/").status_code == 404

@@ -57,14 +57,14 @@ def request_matter(city):
     return m
 
 
-def open_form(client, user, matter, day, settings):
-    settings.DUCHA_TODAY = day
+def open_form(client, user, matter, day, settings, clock):
+    clock.set(day)
     client.force_login(user)
     return client.get("/letters/new/request/", {"matter": matter.pk})
 
 
-def test_s1_5_request_within_its_limit_gets_no_letter(city, request_matter, client, settings):
-    page = open_form(client, city.sam, request_matter, DUE, settings)
+def test_s1_5_request_within_its_limit_gets_no_letter(city, request_matter, client, settings, clock):
+    page = open_form(client, city.sam, request_matter, DUE, settings, clock)
     assert page.status_code == 200 and 'data-testid="not-slow"' in page.content.decode()
     assert 'data-testid="letter-form"' not in page.content.decode()
     with pytest.raises(LetterError, match="无需发函"):
@@ -74,13 +74,13 @@ def test_s1_5_request_within_its_limit_gets_no_letter(city, request_matter, clie
 
 
 def test_s1_5_stalled_request_letter_to_the_general_office(city, request_matter, client, settings,
-                                                          django_capture_on_commit_callbacks):
-    settings.DUCHA_TODAY = STALLED
+                                                          django_capture_on_commit_callbacks, clock):
+    clock.set(STALLED)
     client.force_login(city.sam)
     proposals = client.get("/letters/proposals/").content.decode()
     assert f'data-matter="{request_matter.pk}"' in proposals and 'data-testid="write-request"' in proposals
 
-    page = open_form(client, city.sam, request_matter, STALLED, settings)
+    page = open_form(client, city.sam, request_matter, STALLED, settings, clock)
     initial = page.context["form"].initial
     assert initial["title"] == "关于商请加快办理“关于申请设立产业引导基金的请示”的提醒函"
     for fact in ("2026年9月28日", "市发展和改革委员会请示〔2026〕3号", "2026年10月8日", "超过办理时限1个工作日", "市财政局"):
@@ -106,10 +106,10 @@ def test_s1_5_stalled_request_letter_to_the_general_office(city, request_matter,
     assert LetterRecipient.objects.get(letter=letter, role="to").read_by == city.gina
 
 
-def test_s1_5_only_the_requesting_unit_writes(city, request_matter, client, settings):
+def test_s1_5_only_the_requesting_unit_writes(city, request_matter, client, settings, clock):
     for persona in ("carl", "ursula"):  # carl's unit handles it; ursula's unit (fgw) asked for it
         expected = 404 if persona == "carl" else 200
-        assert open_form(client, getattr(city, persona), request_matter, STALLED, settings).status_code == expected
+        assert open_form(client, getattr(city, persona), request_matter, STALLED, settings, clock).status_code == expected
     with pytest.raises(Exception) as e:
         do_send_request_letter(actor=city.carl, matter_id=request_matter.pk, today=STALLED,
                                draft=LetterDraft(title="提醒函", body=BODY, token="b" * 32))
@@ -122,9 +122,9 @@ def test_s1_5_only_the_requesting_unit_writes(city, request_matter, client, sett
     assert response.status_code == 302 and response["Location"] == f"/letters/new/request/?matter={request_matter.pk}"
 
 
-def test_s1_5_general_office_records_the_requester_when_the_reference_does_not_say(city, client, settings):
+def test_s1_5_general_office_records_the_requester_when_the_reference_does_not_say(city, client, settings, clock):
     m = make_request(city, source_ref="市政府收文〔2026〕88号", title="关于解决园区用地指标的请示")
-    page = open_form(client, city.sam, m, STALLED, settings)
+    page = open_form(client, city.sam, m, STALLED, settings, clock)
     assert page.status_code == 404  # nobody knows fgw sent it yet
     client.force_login(city.gina)
     listing = client.get("/letters/requests/").content.decode()
@@ -132,7 +132,7 @@ def test_s1_5_general_office_records_the_requester_when_the_reference_does_not_s
     client.post("/letters/requests/", {"matter": m.pk, "unit": city.units["fgw"].pk})
     origin = RequestOrigin.objects.get(matter=m)
     assert (origin.requesting_unit.code, origin.inferred, origin.recorded_by) == ("fgw", False, city.gina)
-    assert open_form(client, city.sam, m, STALLED, settings).status_code == 200
+    assert open_form(client, city.sam, m, STALLED, settings, clock).status_code == 200
     with pytest.raises(LetterError, match="牵头"):
         do_record_request_origin(actor=city.gina, matter_id=m.pk, unit_id=city.units["czj"].pk)
     client.force_login(city.sam)
@@ -141,9 +141,9 @@ def test_s1_5_general_office_records_the_requester_when_the_reference_does_not_s
     assert RequestOrigin.objects.get(matter=m).requesting_unit.code == "fgw"
 
 
-def test_s1_5_closed_request_is_no_longer_pending(city, request_matter, client, settings):
+def test_s1_5_closed_request_is_no_longer_pending(city, request_matter, client, settings, clock):
     Matter.objects.filter(pk=request_matter.pk).update(status="closed")
-    page = open_form(client, city.sam, request_matter, STALLED, settings)
+    page = open_form(client, city.sam, request_matter, STALLED, settings, clock)
     assert page.status_code == 404
 
 
@@ -192,8 +192,8 @@ def test_s1_5_counts_page_is_for_the_supervision_and_performance_offices(city, l
         assert drill.content.decode().count("data-letter=") == 3
 
 
-def test_counts_page_rejects_a_bad_period_with_a_message(city, letters, client, settings):
-    settings.DUCHA_TODAY = STALLED
+def test_counts_page_rejects_a_bad_period_with_a_message(city, letters, client, settings, clock):
+    clock.set(STALLED)
     client.force_login(city.percy)
     response = client.get("/letters/counts/", {"period": "2026-Q9"})
     assert response.status_code == 200 and "2026-Q9" in response.content.decode()

@@ -19,8 +19,8 @@ from tests.test_matters_pages import TODAY, make_matters
 
 
 @pytest.fixture
-def matters(city, settings):
-    settings.DUCHA_TODAY = TODAY
+def matters(city, settings, clock):
+    clock.set(TODAY)
     return make_matters(city)
 
 

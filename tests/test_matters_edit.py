@@ -39,8 +39,8 @@ TODAY = date(2026, 6, 15)
 
 
 @pytest.fixture
-def today(settings):
-    settings.DUCHA_TODAY = TODAY
+def today(settings, clock):
+    clock.set(TODAY)
     return TODAY
 
 

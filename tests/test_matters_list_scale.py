@@ -21,8 +21,8 @@ from tests.test_matters_pages import TODAY, _bulk, make_matters, numbers_in, pag
 
 
 @pytest.fixture
-def today(settings):
-    settings.DUCHA_TODAY = TODAY
+def today(settings, clock):
+    clock.set(TODAY)
     return TODAY
 
 

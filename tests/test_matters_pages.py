@@ -73,8 +73,8 @@ def make_matters(city) -> dict[str, Matter]:
 
 
 @pytest.fixture
-def today(settings):
-    settings.DUCHA_TODAY = TODAY
+def today(settings, clock):
+    clock.set(TODAY)
     return TODAY
 
 

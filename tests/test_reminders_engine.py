@@ -160,13 +160,11 @@ def test_s5_1_administrator_ladder_is_what_the_scan_applies(city):
     assert Reminder.objects.get().stage == "due"  # the latest active rung passed
 
 
-def test_s5_1_worker_once_json_prints_one_line(city):
+def test_s5_1_worker_once_json_prints_one_line(city, clock):
     running_matter(city, due=DUE)
     out = StringIO()
-    from django.test import override_settings
-
-    with override_settings(DUCHA_TODAY=OVERDUE_1):
-        call_command("worker", "--once", "--json", stdout=out)
+    clock.set(OVERDUE_1)
+    call_command("worker", "--once", "--json", stdout=out)
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1
     figures = json.loads(lines[0])

@@ -18,13 +18,14 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 DUE = date(2026, 9, 30)
 
 
-def test_s5_1_reschedule_all_runs_as_a_database_task_after_commit(city, django_capture_on_commit_callbacks):
+def test_s5_1_reschedule_all_runs_as_a_database_task_after_commit(city, django_capture_on_commit_callbacks, clock):
     m = running_matter(city, due=DUE)
     MatterCheck.look_at([m.pk], at(date(2026, 12, 1)))
+    now = clock.set(at(date(2026, 11, 20), hour=8), tick=False)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         enqueue_reschedule_all()
     assert loop.run_db_tasks() == 1
-    assert check_time(m) < at(date(2026, 12, 1))
+    assert check_time(m) == now  # looked at again at once, not at the old time
     assert loop.run_db_tasks() == 0
 
 
@@ -37,19 +38,20 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.skipif(not _redis_up(), reason="Redis is not reachable on 127.0.0.1:6379 (scripts/test.sh starts it)")
-def test_s5_1_reschedule_all_through_the_rq_backend_and_a_burst_worker(city):
+def test_s5_1_reschedule_all_through_the_rq_backend_and_a_burst_worker(city, clock):
     import django_rq
     from django_tasks_rq.backend import Job
     from rq import SimpleWorker
 
     m = running_matter(city, due=DUE)
     MatterCheck.look_at([m.pk], at(date(2026, 12, 1)))
+    now = clock.set(at(date(2026, 11, 20), hour=8), tick=False)
     queue = django_rq.get_queue("default")
     queue.empty()
     result = reschedule_all_task.using(backend="rq").enqueue()
     assert queue.count == 1
     worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
     assert worker.work(burst=True)
-    assert check_time(m) < at(date(2026, 12, 1))
+    assert check_time(m) == now
     result.refresh()
     assert result.status == "SUCCESSFUL" and result.return_value == 1

@@ -100,9 +100,9 @@ def test_s2_8_issue_numbers_stores_files_and_only_once(city, quarter, settings, 
     assert audited.username == "alice" and audited.after["number"] == "宛督〔2026〕12号"
 
 
-def test_s2_8_bulletin_page_is_the_supervision_office_s(city, quarter, client, settings, tmp_path):
+def test_s2_8_bulletin_page_is_the_supervision_office_s(city, quarter, client, settings, tmp_path, clock):
     settings.MEDIA_ROOT = tmp_path
-    settings.DUCHA_TODAY = JUDGED_ON
+    clock.set(JUDGED_ON)
     client.force_login(city.sam)
     assert client.get("/reports/bulletins/").status_code == 403
     client.force_login(city.alice)

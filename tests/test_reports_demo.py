@@ -19,8 +19,8 @@ TODAY = date(2026, 11, 27)
 
 
 @pytest.mark.django_db
-def test_s1_2_demo_reports(settings):
-    settings.DUCHA_TODAY = TODAY
+def test_s1_2_demo_reports(settings, clock):
+    clock.set(TODAY)
     build_demo_organisation()
     build_demo_matters(today=TODAY)
     made = build_demo_reports(today=TODAY)

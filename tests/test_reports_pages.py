@@ -35,8 +35,8 @@ def line(matter: Matter, **values) -> dict[str, str]:
     return {f"m{matter.pk}-{k}": v for k, v in data.items()}
 
 
-def test_s1_2_entry_form_one_line_per_matter_and_htmx_save(city, two, client, settings):
-    settings.DUCHA_TODAY = date(2026, 10, 20)
+def test_s1_2_entry_form_one_line_per_matter_and_htmx_save(city, two, client, settings, clock):
+    clock.set(date(2026, 10, 20))
     a, b = two
     client.force_login(city.sam)
     form = page(client, "/reports/fgw/2026-10/edit/")
@@ -52,8 +52,8 @@ def test_s1_2_entry_form_one_line_per_matter_and_htmx_save(city, two, client, se
     assert (a.progress, a.last_progress_on, str(a.achieved_quantity)) == (55, date(2026, 10, 20), "4.00")
 
 
-def test_s1_2_bad_line_is_named_and_changes_nothing(city, two, client, settings):
-    settings.DUCHA_TODAY = date(2026, 10, 20)
+def test_s1_2_bad_line_is_named_and_changes_nothing(city, two, client, settings, clock):
+    clock.set(date(2026, 10, 20))
     a, _ = two
     client.force_login(city.sam)
     url = f"/reports/fgw/2026-10/edit/{a.pk}/"
@@ -70,9 +70,9 @@ def test_s1_2_bad_line_is_named_and_changes_nothing(city, two, client, settings)
     assert response.status_code == 302 and response["Location"].endswith(f"/reports/fgw/2026-10/edit/#m{a.pk}")
 
 
-def test_s1_2_submit_through_the_page_then_returned_and_corrected(city, two, client, settings):
+def test_s1_2_submit_through_the_page_then_returned_and_corrected(city, two, client, settings, clock):
     fill(city.sam, 2026, 10, date(2026, 11, 2))
-    settings.DUCHA_TODAY = date(2026, 11, 3)
+    clock.set(date(2026, 11, 3))
     client.force_login(city.sam)
     response = client.post("/reports/fgw/2026-10/submit/")
     report = MonthlyReport.objects.get(unit__code="fgw")
@@ -89,9 +89,9 @@ def test_s1_2_submit_through_the_page_then_returned_and_corrected(city, two, cli
     assert "数据与台账不一致" in form and "data-testid=\"submit-report\"" in form
 
 
-def test_s1_2_submit_with_lines_missing_says_which(city, two, client, settings):
+def test_s1_2_submit_with_lines_missing_says_which(city, two, client, settings, clock):
     a, b = two
-    settings.DUCHA_TODAY = date(2026, 11, 3)
+    clock.set(date(2026, 11, 3))
     client.force_login(city.sam)
     client.post(f"/reports/fgw/2026-10/edit/{a.pk}/", line(a))
     response = client.post("/reports/fgw/2026-10/submit/", follow=True)
@@ -99,9 +99,9 @@ def test_s1_2_submit_with_lines_missing_says_which(city, two, client, settings):
     assert MonthlyReport.objects.get().status == ReportStatus.DRAFT
 
 
-def test_s1_2_month_list_shows_on_time_late_missing(city, two, client, settings):
+def test_s1_2_month_list_shows_on_time_late_missing(city, two, client, settings, clock):
     fill(city.sam, 2026, 10, date(2026, 11, 9), submit_on=date(2026, 11, 9))
-    settings.DUCHA_TODAY = date(2026, 11, 10)
+    clock.set(date(2026, 11, 10))
     client.force_login(city.alice)
     listing = page(client, "/reports/?month=2026-10")
     assert 'data-unit="fgw"' in listing and 'data-unit="czj"' in listing
@@ -114,10 +114,10 @@ def test_s1_2_month_list_shows_on_time_late_missing(city, two, client, settings)
     assert 'data-unit="fgw"' in counts
 
 
-def test_s1_2_a_unit_reads_only_its_own(city, two, client, settings):
+def test_s1_2_a_unit_reads_only_its_own(city, two, client, settings, clock):
     fill(city.sam, 2026, 10, date(2026, 11, 2), submit_on=date(2026, 11, 3))
     report = MonthlyReport.objects.get(unit__code="fgw")
-    settings.DUCHA_TODAY = date(2026, 11, 10)
+    clock.set(date(2026, 11, 10))
     client.force_login(city.carl)
     assert client.get(f"/reports/{report.pk}/").status_code == 404
     assert client.get(f"/reports/{report.pk + 999}/").status_code == 404
@@ -134,11 +134,11 @@ def test_s1_2_a_unit_reads_only_its_own(city, two, client, settings):
     assert client.get("/reports/fgw/2026-13/edit/").status_code == 404
 
 
-def test_s1_2_vice_mayor_reads_the_portfolio_in_one_place(city, two, client, settings):
+def test_s1_2_vice_mayor_reads_the_portfolio_in_one_place(city, two, client, settings, clock):
     fill(city.sam, 2026, 10, date(2026, 11, 2), submit_on=date(2026, 11, 3))
     czj_matter = make_matter(city, "财政局自办事项", lead="czj")
     fill(city.carl, 2026, 10, date(2026, 11, 2), submit_on=date(2026, 11, 3))
-    settings.DUCHA_TODAY = date(2026, 11, 10)
+    clock.set(date(2026, 11, 10))
     client.force_login(city.victor)
     portfolio = page(client, "/reports/portfolio/?month=2026-10")
     assert 'data-unit="fgw"' in portfolio
@@ -153,9 +153,9 @@ def test_s1_2_vice_mayor_reads_the_portfolio_in_one_place(city, two, client, set
     assert 'data-unit="wancheng"' in flagged and 'data-testid="missing-flag"' in flagged
 
 
-def test_s1_2_progress_is_asked_for_only_in_the_report(city, two, client, settings):
+def test_s1_2_progress_is_asked_for_only_in_the_report(city, two, client, settings, clock):
     """Report once: the matter page shows progress but has no field to enter it."""
-    settings.DUCHA_TODAY = date(2026, 10, 20)
+    clock.set(date(2026, 10, 20))
     a, _ = two
     client.force_login(city.sam)
     matter_page = page(client, f"/matters/{a.pk}/")
@@ -177,8 +177,8 @@ def _more_units(city, count: int) -> None:
 
 @pytest.mark.parametrize("url", ["/reports/?month=2026-10", "/reports/portfolio/?month=2026-10",
                                  "/reports/counts/?period=2026-Q4"])
-def test_s1_2_list_pages_queries_do_not_grow_with_units(city, client, settings, django_assert_max_num_queries, url):
-    settings.DUCHA_TODAY = date(2026, 11, 10)
+def test_s1_2_list_pages_queries_do_not_grow_with_units(city, client, settings, django_assert_max_num_queries, url, clock):
+    clock.set(date(2026, 11, 10))
     client.force_login(city.alice)
     _more_units(city, 2)
     client.get(url)  # warm the calendar cache and the session

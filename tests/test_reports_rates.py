@@ -108,8 +108,8 @@ def _login(client, user):
     return client
 
 
-def test_s2_7_rates_page_with_links_to_the_shortfall(city, quarter, client, settings):
-    settings.DUCHA_TODAY = JUDGED_ON
+def test_s2_7_rates_page_with_links_to_the_shortfall(city, quarter, client, settings, clock):
+    clock.set(JUDGED_ON)
     page = _login(client, city.alice).get("/reports/rates/?period=2026-Q3&sort=execution").content.decode()
     assert 'data-testid="overall"' in page and "50.0%" in page
     fgw_id = city.units["fgw"].id
@@ -124,8 +124,8 @@ def test_s2_7_rates_page_with_links_to_the_shortfall(city, quarter, client, sett
     assert "2026-Q5" in bad and "alert-danger" in bad  # named, and the default period shown instead
 
 
-def test_s2_7_a_unit_sees_its_row_and_the_overall(city, quarter, client, settings):
-    settings.DUCHA_TODAY = JUDGED_ON
+def test_s2_7_a_unit_sees_its_row_and_the_overall(city, quarter, client, settings, clock):
+    clock.set(JUDGED_ON)
     page = _login(client, city.sam).get("/reports/rates/?period=2026-Q3").content.decode()
     assert 'data-unit="fgw"' in page and 'data-unit="czj"' not in page
     assert 'data-testid="overall"' in page and "unit=all" not in page
@@ -154,8 +154,8 @@ def _add_units(city, count: int) -> None:
 RATES_URL = "/reports/rates/?period=2026-Q3&sort=reporting&dir=desc"
 
 
-def test_s2_7_rates_page_queries_do_not_grow_with_units(city, client, settings, django_assert_max_num_queries):
-    settings.DUCHA_TODAY = JUDGED_ON
+def test_s2_7_rates_page_queries_do_not_grow_with_units(city, client, settings, django_assert_max_num_queries, clock):
+    clock.set(JUDGED_ON)
     _login(client, city.alice)
     _add_units(city, 2)
     client.get(RATES_URL)  # warm: the calendar cache, the session's first save

@@ -146,15 +146,16 @@ def test_unit_detail_shows_leaders_and_people(city, client):
     assert "Ursula" in page and "Sam" in page
 
 
-def test_system_administrator_is_warned_from_1_december_when_next_year_is_missing(city, client, settings):
+def test_system_administrator_is_warned_from_1_december_when_next_year_is_missing(city, client, settings, clock):
     """Issue 3 §3: the warning reaches the home page of the person who can load the year."""
     from ducha.workcal.models import CalendarYear
 
     CalendarYear.objects.filter(year=2027).delete()
+    clock.set("2026-11-30")
     client.force_login(city.sysop)
-    settings.DUCHA_TODAY = "2026-11-30"
     assert 'data-testid="calendar-warning"' not in _text(client.get("/"))
-    settings.DUCHA_TODAY = "2026-12-01"
+    clock.set("2026-12-01")
+    client.force_login(city.sysop)  # a day later the idle session has ended
     page = _text(client.get("/"))
     assert 'data-testid="calendar-warning"' in page and "2027" in page
     client.force_login(city.alice)

@@ -118,17 +118,18 @@ def test_an_upload_over_1_mb_is_refused(client, city):
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 
-def test_december_warning_for_the_missing_next_year(client, city, settings):
-    settings.DUCHA_TODAY = "2026-12-01"
+def test_december_warning_for_the_missing_next_year(client, city, settings, clock):
+    clock.set("2026-12-01")
     client.force_login(city.sysop)
     body = client.get(INDEX).content.decode()
     assert 'data-testid="calendar-warning"' in body and "2027" in body
     client.force_login(city.sam)  # only the system administrator is told
     assert 'data-testid="calendar-warning"' not in client.get(INDEX).content.decode()
+    clock.set("2026-11-30")
     client.force_login(city.sysop)
-    settings.DUCHA_TODAY = "2026-11-30"
     assert 'data-testid="calendar-warning"' not in client.get(INDEX).content.decode()
-    settings.DUCHA_TODAY = "2026-12-01"
+    clock.set("2026-12-01")
+    client.force_login(city.sysop)
     client.post(IMPORT, {"file": upload(CSV_2027)})
     assert 'data-testid="calendar-warning"' not in client.get(INDEX).content.decode()
 

@@ -77,12 +77,8 @@ def clear_cache() -> None:
 def today() -> date:
     """Today in Asia/Shanghai, the date views pass into calendar functions.
 
-    The setting DUCHA_TODAY (an ISO date) pins it, for tests and rehearsals of year-end
-    behaviour; settings.py does not set it, so production always uses the clock.
-    """
-    pinned = getattr(settings, "DUCHA_TODAY", None)
-    if pinned:
-        return pinned if isinstance(pinned, date) else date.fromisoformat(str(pinned))
+    It reads the one clock that ``timezone.now()`` reads too, so a date and the time stamps
+    written beside it always agree (tests move that clock, never this function alone)."""
     return timezone.localdate()
 
 

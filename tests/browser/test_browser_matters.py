@@ -39,8 +39,8 @@ def log_in(page, server: str, username: str) -> None:
 
 
 @pytest.fixture
-def city(server, settings):
-    settings.DUCHA_TODAY = TODAY
+def city(server, settings, clock):
+    clock.set(TODAY)
     build_demo_calendar()  # a transactional test may start from a flushed database
     build_demo_organisation()
     office = User.objects.get(username="duchashi")
