@@ -4,7 +4,8 @@
 时间过半、任务过半), 9月对账 (September reconciliation) and 年底交账 (year-end close in
 December).  Each phase opens on the first working day of its month and is due on the
 last one: a phase due on a Sunday or on the 国庆 holiday would give units a deadline
-nobody is at work to meet.
+nobody is at work to meet.  The year-end close is the exception: it freezes the year for
+good, so it opens only in the year's last working days (``close_opens``).
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ __all__ = [
     "PhaseOrderError",
     "behind_schedule",
     "check_phase_order",
+    "close_opens",
     "judged_in_check",
     "ledger_phases",
     "ledger_status",
+    "parse_phase_runners",
     "phase_open",
 ]
 
@@ -55,14 +58,29 @@ def _month_end(year: int, month: int) -> date:
     return first_next - timedelta(days=1)
 
 
-def ledger_phases(cal: WorkCalendar, year: int) -> list[LedgerPhase]:
+def close_opens(cal: WorkCalendar, year: int, last_workdays: int) -> date:
+    """The first of the year's last ``last_workdays`` working days: 年底交账 opens then.
+
+    The close cannot be undone, so it waits until the year's work is all but over; counted
+    on the working-day calendar, so a December with a make-up Saturday keeps its N days.
+    Never before the first working day of December, whatever N is.
+    """
+    if last_workdays < 1:
+        raise ValueError(f"the close opens within the last N working days, N >= 1, got {last_workdays}")
+    last = cal.workday_on_or_before(date(year, 12, 31))
+    day = cal.add_workdays(last, -(last_workdays - 1)) if last_workdays > 1 else last
+    return max(day, cal.next_workday_on_or_after(date(year, 12, 1)))
+
+
+def ledger_phases(cal: WorkCalendar, year: int, *, close_last_workdays: int = 5) -> list[LedgerPhase]:
     """The S2.4 phases of ``year`` in chronological order (raises UncoveredYear for a
     year whose holiday notice is not loaded: phase dates are never guessed)."""
     return [
         LedgerPhase(
             key=key,
             name_zh=name_zh,
-            opens=cal.next_workday_on_or_after(date(year, month, 1)),
+            opens=(close_opens(cal, year, close_last_workdays) if key == "year_end_close"
+                   else cal.next_workday_on_or_after(date(year, month, 1))),
             due=cal.workday_on_or_before(_month_end(year, month)),
         )
         for key, name_zh, month in _PHASES
@@ -112,6 +130,31 @@ def check_phase_order(key: LedgerPhaseKey, done: frozenset[str]) -> None:
             raise PhaseOrderError(
                 f"须先完成{names[earlier]}，才能进行{names[key]} ({earlier} must come before {key})"
             )
+
+
+def parse_phase_runners(text: str, defaults: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Who runs which phase: ``defaults`` overridden by ``text``, entries such as
+    ``"june_check=general_office;year_end_close=general_office,supervision_office"``.
+
+    Raises ValueError naming an unknown phase, a phase given twice or one left to nobody.
+    The role names are checked by the app, which knows the roles.
+    """
+    runners = dict(defaults)
+    seen: set[str] = set()
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        phase, sep, roles = (part.strip() for part in entry.partition("="))
+        if not sep or phase not in PHASE_ORDER:
+            raise ValueError(f"{entry!r}: expected PHASE=ROLE[,ROLE], PHASE one of {', '.join(PHASE_ORDER)}")
+        if phase in seen:
+            raise ValueError(f"{phase} is given twice")
+        seen.add(phase)
+        names = tuple(dict.fromkeys(r.strip() for r in roles.split(",") if r.strip()))
+        if not names:
+            raise ValueError(f"{phase}: name at least one role")
+        runners[phase] = names
+    return runners
 
 
 def judged_in_check(status: str) -> bool:
