@@ -15,7 +15,10 @@ Those notices are published late in the preceding year, so the calendar knows ex
 the years it was given and refuses to answer for any other: a question touching an
 uncovered year raises ``UncoveredYear`` naming that year.  A Mon-Fri guess would put
 deadlines on 国庆 holidays silently, which is worse than a visible error telling an
-administrator to load the next notice.
+administrator to load the next notice.  A year may instead be given *provisionally*
+(暂定, ``provisional_years``): its days off are the statutory ones the caller worked out
+(``ducha.rules.provisional``), and every answer that depends on it can say so
+(``touches_provisional``), so the caller marks it and recomputes it once the notice is in.
 
 Nothing here reads the clock: ``today`` is always an argument, so a deadline can be
 replayed for any date in tests and audits.  Deadlines are recomputed in bulk (every
@@ -75,6 +78,8 @@ class WorkCalendar:
     years: tuple[int, ...]
     holidays: frozenset[date]
     makeup_workdays: frozenset[date]
+    # Covered from the statutory rules, not from a notice (暂定); a subset of ``years``.
+    provisional_years: frozenset[int] = frozenset()
     _lo: int = field(init=False, repr=False, compare=False)
     _ndays: int = field(init=False, repr=False, compare=False)
     _before: tuple[int, ...] = field(init=False, repr=False, compare=False)
@@ -86,10 +91,17 @@ class WorkCalendar:
     _run_last_year: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     @classmethod
-    def build(cls, years: Iterable[int], holidays: Iterable[date], makeup_workdays: Iterable[date]) -> WorkCalendar:
+    def build(
+        cls,
+        years: Iterable[int],
+        holidays: Iterable[date],
+        makeup_workdays: Iterable[date],
+        provisional_years: Iterable[int] = (),
+    ) -> WorkCalendar:
         """``holidays``: every statutory day off, weekend days inside a span included;
-        ``makeup_workdays``: the weekend days declared working days (调休上班)."""
-        return cls(tuple(years), frozenset(holidays), frozenset(makeup_workdays))
+        ``makeup_workdays``: the weekend days declared working days (调休上班);
+        ``provisional_years``: those of ``years`` covered from the statutory rules only."""
+        return cls(tuple(years), frozenset(holidays), frozenset(makeup_workdays), frozenset(provisional_years))
 
     def __post_init__(self) -> None:
         years = tuple(sorted(set(self.years)))
@@ -114,6 +126,13 @@ class WorkCalendar:
         if weekdays:
             # A make-up day is a weekend day turned into a working day; a weekday already is one.
             raise ValueError(f"make-up workdays must be Saturday or Sunday: {_first_offending(weekdays)}")
+        provisional = frozenset(self.provisional_years)
+        if not provisional <= covered:
+            raise ValueError(f"provisional years {sorted(provisional - covered)} are not calendar years")
+        guessed = {d for d in makeup if d.year in provisional}
+        if guessed:
+            # Make-up working days are the State Council's choice of each year: never guessed.
+            raise ValueError(f"a provisional year has no make-up workdays: {_first_offending(guessed)}")
 
         run_of_year: dict[int, int] = {}
         first_years: list[int] = []
@@ -153,6 +172,7 @@ class WorkCalendar:
         put(self, "years", years)
         put(self, "holidays", holidays)
         put(self, "makeup_workdays", makeup)
+        put(self, "provisional_years", provisional)
         put(self, "_lo", lo)
         put(self, "_ndays", hi - lo + 1)
         put(self, "_before", tuple(before))
@@ -167,6 +187,28 @@ class WorkCalendar:
 
     def covers(self, year: int) -> bool:
         return year in self.years
+
+    def is_provisional(self, year: int) -> bool:
+        return year in self.provisional_years
+
+    def touches_provisional(self, a: date, b: date) -> bool:
+        """Whether an answer computed over the days between ``a`` and ``b`` (either order,
+        both ends included) depends on a provisional year: such an answer is 暂定."""
+        if not self.provisional_years:
+            return False
+        lo, hi = (a.year, b.year) if a <= b else (b.year, a.year)
+        return any(lo <= y <= hi for y in self.provisional_years)
+
+    def announced(self) -> WorkCalendar:
+        """The same calendar without its provisional years: answers only from the notices."""
+        if not self.provisional_years:
+            return self
+        keep = [y for y in self.years if y not in self.provisional_years]
+        if not keep:
+            raise UncoveredYear(min(self.provisional_years))
+        return WorkCalendar.build(
+            keep, (d for d in self.holidays if d.year not in self.provisional_years), self.makeup_workdays
+        )
 
     def _locate(self, d: date) -> tuple[int, int]:
         i = d.toordinal() - self._lo
