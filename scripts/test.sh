@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every check of the project, as `make test` runs it: lint, types, the suite on SQLite and on
-# PostgreSQL, with the browser tests in headless Debian chromium.
+# PostgreSQL, with the browser tests in headless Debian chromium; and the SQLite suite once more
+# with the system clock more than a year ahead, so a test bound to the date it was written on
+# fails the day it is written, not a year later.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -39,6 +41,16 @@ ducha collectstatic --noinput -v 0
 step "pytest on SQLite"
 DUCHA_DATABASE_URL="sqlite:///$DUCHA_DATA_DIR/ducha.sqlite3" pytest -p no:cacheprovider "$@"
 
+# The date-shifted pass runs beside the PostgreSQL pass (two cores: one waits on the database
+# server much of the time). Browser tests stay out of it: chromium keeps the real clock.
+ahead_days=${DUCHA_TEST_DAYS_AHEAD:-400}
+ahead_dir="$PWD/var/test-ahead"
+rm -rf "$ahead_dir" && mkdir -p "$ahead_dir" && cp -r "$DUCHA_DATA_DIR/static" "$ahead_dir/"
+ahead_log=test-artifacts/pytest-clock-ahead.log
+DUCHA_DATA_DIR="$ahead_dir" DUCHA_DATABASE_URL="sqlite:///$ahead_dir/ducha.sqlite3" \
+  faketime -f "+${ahead_days}d" pytest -p no:cacheprovider -m "not browser" "$@" >"$ahead_log" 2>&1 &
+ahead_pid=$!
+
 step "pytest on PostgreSQL"
 # A throwaway database per run: pytest-django creates test_<name> and drops it afterwards.
 # A connection still open at the end (a worker thread of a test) can make that drop fail, so
@@ -47,7 +59,15 @@ drop_test_db() {
   psql -q -h "$PGHOST_ADDR" -U postgres -d postgres \
     -c "DROP DATABASE IF EXISTS \"test_ducha_ci_$$\" WITH (FORCE)" >/dev/null 2>&1 || true
 }
-trap drop_test_db EXIT
+trap 'kill "$ahead_pid" 2>/dev/null || true; drop_test_db' EXIT
 DUCHA_DATABASE_URL="postgres://postgres@$PGHOST_ADDR:5432/ducha_ci_$$" pytest -p no:cacheprovider "$@"
+
+step "pytest on SQLite with the clock ${ahead_days} days ahead ($(faketime -f "+${ahead_days}d" date +%F))"
+if ! wait "$ahead_pid"; then
+  cat "$ahead_log"
+  echo "make test: the suite fails with the clock ${ahead_days} days ahead: a test depends on the real date" >&2
+  exit 1
+fi
+tail -n 3 "$ahead_log"
 
 printf '\nmake test: all checks passed in %ss\n' "$(( $(date +%s) - start ))"

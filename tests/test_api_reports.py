@@ -168,6 +168,7 @@ def test_submit_refusals_keep_the_report_as_it_was(city, october, settings, cloc
     early = sam.post(f"/api/reports/{report['id']}/submit")
     assert early.status_code == 400 and "month" in early.json()["errors"]
     clock.set(TODAY)
+    sam = api(city.sam)  # days later: the idle session has ended
     lacking = sam.post(f"/api/reports/{report['id']}/submit")
     assert lacking.status_code == 400 and october["B"].number in lacking.json()["errors"]["items"]
     assert MonthlyReport.objects.get().status == ReportStatus.DRAFT

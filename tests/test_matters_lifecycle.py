@@ -209,9 +209,11 @@ def test_numbers_keep_counting_past_9999(city):
     assert (first.number, second.number) == ("DB2026-10000", "DB2026-10001")
 
 
-def test_units_hear_of_assignment_return_and_extension_in_their_inbox(city, django_capture_on_commit_callbacks):
+def test_units_hear_of_assignment_return_and_extension_in_their_inbox(city, django_capture_on_commit_callbacks,
+                                                                     clock):
     """Assignment reaches the lead unit and each co-unit; a return and an extension decision
     reach the lead unit (ursula is fgw's administrator; czj has none, so carl, its staff)."""
+    clock.set(date(2026, 5, 11))
     from ducha.reminders.models import Notification
 
     def inbox() -> set[tuple[str, str]]:
