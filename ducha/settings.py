@@ -19,6 +19,8 @@ DUCHA_LETTER_CITY_PREFIX        first character of reminder-letter numbers, e.g.
 DUCHA_LETTER_REPLY_WORKDAYS     working days a letter gives its recipient to reply (default 5)
 DUCHA_REQUEST_STALL_WORKDAYS    S1.5 a request past its S1.13 limit this long has stalled (default 1)
 DUCHA_BULLETIN_LAGGARDS         how many units a bulletin names (default 5)
+DUCHA_PROVISIONAL_YEARS         years after the current one that the 2024 holiday rules cover while the
+                                State Council notice is missing (暂定, default 5; 0: none, such dates stay pending)
 Settings of the security baseline and of background work are documented where they are read,
 at the end of this module and in docs/SECURITY.md.
 """
@@ -121,6 +123,7 @@ DUCHA_LETTER_CITY_PREFIX = os.environ.get("DUCHA_LETTER_CITY_PREFIX", "宛")
 DUCHA_LETTER_REPLY_WORKDAYS = int(os.environ.get("DUCHA_LETTER_REPLY_WORKDAYS", "5"))
 DUCHA_REQUEST_STALL_WORKDAYS = int(os.environ.get("DUCHA_REQUEST_STALL_WORKDAYS", "1"))
 DUCHA_BULLETIN_LAGGARDS = int(os.environ.get("DUCHA_BULLETIN_LAGGARDS", "5"))
+DUCHA_PROVISIONAL_YEARS = int(os.environ.get("DUCHA_PROVISIONAL_YEARS", "5"))
 
 ROOT_URLCONF = "ducha.urls"
 WSGI_APPLICATION = "ducha.wsgi.application"

@@ -33,6 +33,10 @@ class WindowOut(Schema):
 
     opens: date
     closes: date
+    provisional: bool = Field(
+        description="true while the window's year has no State Council notice: worked out from the statutory "
+        "holidays (暂定) and recomputed when the notice is imported"
+    )
 
 
 class ReportOut(Schema):

@@ -89,21 +89,32 @@ def _windows(months: set[tuple[int, int]]) -> dict[tuple[int, int], Window]:
     return out
 
 
-def _window(window: Window) -> dict[str, date] | None:
-    return None if window is None else {"opens": window[0], "closes": window[1]}
+def _provisional_years() -> frozenset[int]:
+    try:
+        return workcal.get_calendar().provisional_years
+    except UncoveredYear:
+        return frozenset()
+
+
+def _window(window: Window, provisional: frozenset[int] | None = None) -> dict[str, Any] | None:
+    if window is None:
+        return None
+    years = _provisional_years() if provisional is None else provisional
+    return {"opens": window[0], "closes": window[1], "provisional": window[0].year in years}
 
 
 def _matter_ref(matter_id: int, number: str, title: str) -> dict[str, Any]:
     return {"id": matter_id, "number": number, "title": title}
 
 
-def report_out(report: MonthlyReport, window: Window, today: date, item_count: int | None = None) -> dict[str, Any]:
+def report_out(report: MonthlyReport, window: Window, today: date, item_count: int | None = None,
+               provisional: frozenset[int] | None = None) -> dict[str, Any]:
     return {
         "id": report.pk, "unit": report.unit, "year": report.year, "month": report.month, "status": report.status,
         "first_submitted_on": report.first_submitted_on, "submitted_at": report.submitted_at,
         "submitted_by": report.submitted_by, "return_reason": report.return_reason,
         "item_count": item_count if item_count is not None else report.item_count,  # type: ignore[attr-defined]
-        "window": _window(window), "timeliness": timeliness(window, report.first_submitted_on, today),
+        "window": _window(window, provisional), "timeliness": timeliness(window, report.first_submitted_on, today),
     }
 
 
@@ -178,8 +189,8 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
         qs = qs.filter(status=filters.status)
     rows, next_after = keyset_page(qs, filters.after, filters.limit)
     windows = _windows({(r.year, r.month) for r in rows})
-    today = workcal.today()
-    return {"items": [report_out(r, windows[(r.year, r.month)], today) for r in rows],
+    today, provisional = workcal.today(), _provisional_years()
+    return {"items": [report_out(r, windows[(r.year, r.month)], today, provisional=provisional) for r in rows],
             "next_after": next_after}
 
 

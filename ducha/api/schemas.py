@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -75,6 +75,35 @@ class CoUnitOut(Schema):
     done_on: date | None
 
 
+PROVISIONAL_TEXT = (
+    "true while the date was counted over a year without a State Council holiday notice: worked out from "
+    "the statutory holidays (暂定) and recomputed, with the move recorded, when the notice is imported"
+)
+
+
+class DeadlineOut(Schema):
+    """A time limit counted in working days (S1.13) and how it was counted."""
+
+    basis_date: date = Field(description="the day of receipt; counting starts the day after it (民法典 第二百零一条)")
+    workdays: int
+    due_date: date | None = Field(description="null while the calendar does not reach it (时限待确认)")
+    provisional: bool = Field(description=PROVISIONAL_TEXT)
+    explanation: str
+
+
+def deadline_explanation(basis_date: date, workdays: int, due_date: date | None, provisional: bool) -> str:
+    """The count in words, as a person checking the date by hand would say it."""
+    start = f"收到日期 {basis_date.isoformat()}（当日不计），{workdays} 个工作日"
+    if due_date is None:
+        return f"{start}：工作日历尚未覆盖，时限待确认 (pending: the calendar does not reach it yet)"
+    tail = (
+        "；暂定：所涉年度国务院尚未公布放假安排，按法定节假日推算，公布后重新计算 "
+        "(provisional: counted from the statutory holidays until the year's notice is imported)"
+        if provisional else ""
+    )
+    return f"{start}，办结时限 {due_date.isoformat()}{tail}"
+
+
 class MatterOut(Schema):
     id: int
     number: str
@@ -86,6 +115,7 @@ class MatterOut(Schema):
     responsible_leader: PersonRef
     start_date: date
     due_date: date | None = Field(description="null while the calendar year is not loaded (时限待确认)")
+    due_provisional: bool = Field(description=PROVISIONAL_TEXT)
     progress: int = Field(ge=0, le=100)
     last_progress_on: date | None
     completed_on: date | None
@@ -102,6 +132,19 @@ class MatterDetailOut(MatterOut):
     qualitative_standard: str
     instruction_text: str
     co_units: list[CoUnitOut]
+    deadline: DeadlineOut | None = Field(
+        description="the S1.13 time limit in working days of a unit's request, with how it was counted; "
+        "null for a matter whose due date is given"
+    )
+
+    @staticmethod
+    def resolve_deadline(obj: Any) -> dict[str, Any] | None:
+        d = getattr(obj, "workday_deadline", None)
+        if d is None:
+            return None
+        return {"basis_date": d.basis_date, "workdays": d.workdays, "due_date": d.due_date,
+                "provisional": d.provisional,
+                "explanation": deadline_explanation(d.basis_date, d.workdays, d.due_date, d.provisional)}
 
 
 class MatterPage(Schema):

@@ -13,7 +13,7 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 
-from ducha.api import ledger, rates, reports
+from ducha.api import calendar, ledger, rates, reports
 from ducha.api.common import keyset_page
 from ducha.api.schemas import (
     MAX_YEAR,
@@ -54,6 +54,7 @@ ERRORS = {401: Error, 404: Error, 422: Error}
 api.add_router("", reports.router)
 api.add_router("", rates.router)
 api.add_router("", ledger.router)
+api.add_router("", calendar.router)
 
 
 class MatterFilters(Schema):

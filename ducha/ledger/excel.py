@@ -89,6 +89,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("progress", "完成进度(%)", "办理情况", width=9, kind="int"),
     Column("status", "状态", "办理情况", width=9, kind="status"),
     Column("remark", "备注", width=18, kind="wrap"),
+    # 暂定: the due date was counted over a year the State Council has not announced yet. Last,
+    # so the columns people know from the paper ledger keep their places.
+    Column("due_provisional", "时限暂定", width=8),
 )
 HEADER_ROWS = 3  # title, group headers, sub-headers; data starts on the 4th row
 MAX_ROWS = 1_048_576  # Excel's last row: validation and colours cover rows users add by hand too
@@ -127,11 +130,11 @@ def ledger_rows(matters: Any, today: date) -> Iterator[tuple[Any, ...]]:
     rows = matters.order_by("id").values_list(
         "id", "number", "title", "source", "source_ref", "lead_unit_id", "responsible_leader_id", "goal",
         "target_quantity", "target_unit", "qualitative_standard", "start_date", "due_date", "progress", "status",
-        "achieved_quantity", "last_progress_on", "completed_on", "instruction_text",
+        "achieved_quantity", "last_progress_on", "completed_on", "instruction_text", "due_provisional",
     )
     for i, r in enumerate(rows.iterator(chunk_size=2000), start=1):
         (mid, number, title, source, source_ref, lead, leader, goal, target, target_unit, qualitative, start, due,
-         progress, status, achieved, last_on, completed_on, instruction) = r
+         progress, status, achieved, last_on, completed_on, instruction, due_provisional) = r
         yield (
             i, number, title, SOURCE_ZH.get(source, source), source_ref, units.get(lead, ""),
             CO_UNIT_SEPARATOR.join(units.get(u, "") for u in co.get(mid, ())), leaders.get(leader, ""), goal,
@@ -139,6 +142,7 @@ def ledger_rows(matters: Any, today: date) -> Iterator[tuple[Any, ...]]:
             _progress_text(achieved, target_unit, last_on, status), progress,
             LEDGER_STATUS_ZH[ledger_status(status, progress=progress, due=due, completed_on=completed_on, today=today)],
             instruction if source == Source.INSTRUCTION else ("时限待确认" if due is None else ""),
+            "暂定" if due_provisional and due is not None else "",
         )
 
 

@@ -13,6 +13,7 @@ from ducha.documents import format_doc_date
 from ducha.letters.services import PartFacts, RequestFacts
 from ducha.org.models import Unit
 from ducha.rules.escalation import LetterReason
+from ducha.workcal.provisional import provisional_mark
 
 
 def _short(unit: Unit) -> str:
@@ -55,7 +56,9 @@ def request_body(facts: RequestFacts, today: date, requester: Unit, reply_days: 
     ref = f"（{m.source_ref}）" if m.source_ref else ""
     limit = ""
     if m.due_date is not None:
-        limit = f"按照“一个部门办理的3个工作日内办结、多个部门办理的一周内办结”的要求，应于{format_doc_date(m.due_date)}前办结"
+        # A provisional date (暂定) is never printed without saying so: the letter goes out to others.
+        limit = (f"按照“一个部门办理的3个工作日内办结、多个部门办理的一周内办结”的要求，应于{format_doc_date(m.due_date)}"
+                 f"{provisional_mark(m.due_provisional)}前办结")
         if m.handling_departments:
             limit += f"（{m.handling_departments}个部门办理）"
     lines = [

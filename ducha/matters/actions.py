@@ -42,6 +42,7 @@ from ducha.rules.lifecycle import Actor, TransitionError, check_transition
 from ducha.rules.lifecycle import Status as LStatus
 from ducha.rules.workdays import UncoveredYear, schedule_backwards
 from ducha.workcal import service as workcal
+from ducha.workcal.provisional import provisional_mark
 
 
 class MatterError(ValueError):
@@ -191,12 +192,13 @@ def do_create_matter(*, actor: User, data: MatterInput, today: date | None = Non
     today = today or workcal.today()
     deadline = None
     due = data.due_date
+    due_provisional = False
     if data.source == Source.UNIT_REQUEST:
         # S1.13: 3 working days for one handling department, "one week" for several.
         deadline = workcal.create_handling_deadline(
             data.start_date, 1 + len(data.co_units), label=data.title[:200]
         )
-        due = deadline.due_date
+        due, due_provisional = deadline.due_date, deadline.provisional
     elif data.source in PROPOSAL_SOURCES and due is None:
         due = _months_later(data.start_date, proposal_limit_months())
     year = data.year or (due or data.start_date).year
@@ -206,7 +208,7 @@ def do_create_matter(*, actor: User, data: MatterInput, today: date | None = Non
         goal=data.goal, projects=data.projects, standard=data.standard, target_quantity=data.target_quantity,
         target_unit=data.target_unit, qualitative_standard=data.qualitative_standard,
         responsible_leader_id=data.responsible_leader_id, lead_unit_id=data.lead_unit_id,
-        start_date=data.start_date, due_date=due, workday_deadline=deadline,
+        start_date=data.start_date, due_date=due, due_provisional=due_provisional, workday_deadline=deadline,
         handling_departments=(1 + len(data.co_units)) if deadline else None,
         proposer=data.proposer, created_by=actor,
     )
@@ -219,7 +221,10 @@ def do_create_matter(*, actor: User, data: MatterInput, today: date | None = Non
     )
     if data.milestones and due is not None:
         schedule_milestones(matter, data.milestones)
-    _event(matter, actor, "create", new=Status.DRAFT, due=str(due) if due else None)
+    if due_provisional:
+        _event(matter, actor, "create", new=Status.DRAFT, due=str(due), due_provisional=True)
+    else:
+        _event(matter, actor, "create", new=Status.DRAFT, due=str(due) if due else None)
     return matter
 
 
@@ -234,9 +239,13 @@ def schedule_milestones(matter: Matter, count: int) -> list[Milestone]:
     done = list(matter.milestones.filter(done_on__isnull=False).order_by("due_date", "sort_order"))
     basis = max([matter.start_date, *(m.done_on for m in done if m.done_on is not None)])
     dates: list[date] = []
+    provisional = False
     if count:
         try:
-            dates = schedule_backwards(workcal.get_calendar(), basis, matter.due_date, count)
+            cal = workcal.get_calendar()
+            dates = schedule_backwards(cal, basis, matter.due_date, count)
+            # 暂定: spread over working days of a year not announced yet.
+            provisional = cal.touches_provisional(basis, matter.due_date)
         except UncoveredYear as e:
             raise MatterError({"milestones": str(e)}) from e
         except ValueError as e:
@@ -244,7 +253,8 @@ def schedule_milestones(matter: Matter, count: int) -> list[Milestone]:
     matter.milestones.filter(done_on__isnull=True).delete()
     total = len(done) + len(dates)
     return Milestone.objects.bulk_create(
-        Milestone(matter=matter, title=f"节点{k}：完成{round(100 * k / total)}%", due_date=d, sort_order=k)
+        Milestone(matter=matter, title=f"节点{k}：完成{round(100 * k / total)}%", due_date=d, sort_order=k,
+                  provisional=provisional)
         for k, d in enumerate(dates, start=len(done) + 1)
     )
 
@@ -281,10 +291,15 @@ def do_transition_matter(
         if rows != 1:
             raise ConcurrentChange("事项已被他人办理，请刷新后重试 (someone else changed this matter; reload)")
         if action == "return":
+            cal = workcal.get_calendar()
+            rework_due = cal.add_workdays(today, rework_workdays())
             Rectification.objects.create(
                 matter=matter, unit_id=matter.lead_unit_id, source=RectificationSource.RETURNED, demand=reason,
-                due_date=workcal.get_calendar().add_workdays(today, rework_workdays()),
+                due_date=rework_due, due_provisional=cal.touches_provisional(today, rework_due),
             )
+        if action == "close" and matter.workday_deadline_id is not None:
+            # Done: a later calendar import leaves the met deadline alone.
+            workcal.close_deadline(matter.workday_deadline_id)
         if action == "claim":
             matter.rectifications.filter(rectified_on__isnull=True).update(rectified_on=today)
         _event(matter, actor, action, old=current.value, new=transition.target.value, reason=reason)
@@ -303,7 +318,8 @@ def do_transition_matter(
 # Steps the units involved hear of in their inbox: (title, text) of the message.
 TOLD_UNITS: dict[str, Callable[[Matter, str], tuple[str, str]]] = {
     "assign": lambda m, _r: (f"新督办事项 {m.number}",
-                             f"{m.title}。完成时限：{m.due_date:%Y年%m月%d日}。" if m.due_date else f"{m.title}。"),
+                             f"{m.title}。完成时限：{m.due_date:%Y年%m月%d日}{provisional_mark(m.due_provisional)}。"
+                             if m.due_date else f"{m.title}。"),
     "return": lambda m, r: (f"督办事项 {m.number} 退回整改", f"{m.title}。退回理由：{r}"),
 }
 

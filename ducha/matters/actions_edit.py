@@ -43,7 +43,7 @@ from ducha.org.models import Section, Unit, User
 from ducha.org.roles import Role
 from ducha.rules.lifecycle import Actor
 from ducha.workcal import service as workcal
-from ducha.workcal.models import DeadlineStatus, WorkdayDeadline
+from ducha.workcal.models import WorkdayDeadline
 
 STALE = "事项已被他人修改，请刷新后重试 (someone else changed this matter; reload)"
 RUNNING = (Status.ASSIGNED, Status.IN_PROGRESS)
@@ -87,14 +87,7 @@ def _unit_request_deadline(matter: Matter, data: MatterInput) -> tuple[WorkdayDe
         return workcal.create_handling_deadline(data.start_date, departments, label=data.title[:200]), departments
     if deadline.basis_date == data.start_date and deadline.workdays == workdays:
         return deadline, departments
-    try:
-        due = workcal.compute_due(workcal.get_calendar(), data.start_date, workdays)
-    except workcal.CalendarEmpty:
-        due = None
-    deadline.basis_date, deadline.workdays, deadline.due_date = data.start_date, workdays, due
-    deadline.status = DeadlineStatus.OK if due is not None else DeadlineStatus.PENDING_CALENDAR
-    deadline.save(update_fields=["basis_date", "workdays", "due_date", "status"])
-    return deadline, departments
+    return workcal.recompute_deadline(deadline, data.start_date, workdays), departments
 
 
 @transaction.atomic
@@ -138,9 +131,11 @@ def do_update_matter(
     deadline = matter.workday_deadline
     departments: int | None = None
     due = data.due_date
+    due_provisional = False
     if data.source == Source.UNIT_REQUEST:
         deadline, departments = _unit_request_deadline(matter, data)
         due = deadline.due_date if deadline is not None else None
+        due_provisional = deadline is not None and deadline.provisional
     elif data.source in PROPOSAL_SOURCES and due is None:
         due = _months_later(data.start_date, proposal_limit_months())
     if due is not None:
@@ -192,7 +187,7 @@ def do_update_matter(
 
     now = timezone.now()
     write = dict(new_values, workday_deadline=deadline if data.source == Source.UNIT_REQUEST else None,
-                 updated_at=now)
+                 due_provisional=due_provisional, updated_at=now)
     rows = Matter.objects.filter(pk=matter.pk, updated_at=expected_updated_at).exclude(
         status=Status.CLOSED).update(**write)
     if rows != 1:

@@ -269,7 +269,7 @@ def deadline_context(source: str, received_text: str, co_units: int) -> dict[str
     except ValueError:
         return context
     try:
-        context["due"] = workcal.handling_due(received, departments)
+        context["due"], context["due_provisional"] = workcal.handling_due_date(received, departments)
     except UncoveredYear as e:
         context["uncovered"] = e.year
     return context

@@ -89,6 +89,9 @@ class Matter(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     start_date = models.DateField(_("start date"))  # 起始日期 / 收到日期
     due_date = models.DateField(_("due date"), null=True, blank=True)  # 完成时限 (null: 时限待确认)
+    # 暂定: the due date was counted over a year the State Council has not announced; it is
+    # recomputed, and the lead unit told, when that year's notice is imported.
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
     workday_deadline = models.OneToOneField(
         "workcal.WorkdayDeadline", on_delete=models.PROTECT, null=True, blank=True, related_name="matter",
         verbose_name=_("deadline in working days"),
@@ -233,6 +236,8 @@ class Milestone(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("matter"))
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"))
+    # 暂定: scheduled over working days of a year not announced yet; rescheduled on import.
+    provisional = models.BooleanField(_("provisional"), default=False)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -314,6 +319,8 @@ class Rectification(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=RectificationSource.choices)
     demand = models.TextField(_("demand"))
     due_date = models.DateField(_("due date"))
+    # 暂定: counted in working days over a year not announced yet; recomputed on import.
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
     rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

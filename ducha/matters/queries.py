@@ -32,7 +32,7 @@ DONE = (Status.CLAIMED, Status.CLOSED)
 ROW_FIELDS = (
     "id", "number", "title", "year", "source", "status", "start_date", "due_date", "progress",
     "lead_unit_id", "lead_unit__name", "lead_unit__short_name", "responsible_leader_id",
-    "responsible_leader__name", "completed_on",
+    "responsible_leader__name", "completed_on", "due_provisional",
 )
 SIGNAL_LABELS: dict[str, Promise] = {
     "green": _("On track"),  # 正常
@@ -137,6 +137,7 @@ class Row:
     leader_id: int
     leader: str
     completed_on: date | None
+    due_provisional: bool = False  # 暂定: the page marks the due date
     signal: Signal = field(default_factory=lambda: Signal("none"))
     milestones: list[Milestone] = field(default_factory=list)
 
@@ -161,7 +162,7 @@ def rows(values: Iterable[Mapping[str, Any]], today: date, cal: WorkCalendar | N
             status=v["status"], start_date=v["start_date"], due_date=v["due_date"], progress=v["progress"],
             lead_unit_id=v["lead_unit_id"], lead_unit=v["lead_unit__short_name"] or v["lead_unit__name"],
             leader_id=v["responsible_leader_id"], leader=v["responsible_leader__name"],
-            completed_on=v["completed_on"],
+            completed_on=v["completed_on"], due_provisional=v.get("due_provisional", False),
         )
         r.signal = signal_for(status=r.status, start=r.start_date, due=r.due_date, progress=r.progress,
                               today=today, cal=cal)

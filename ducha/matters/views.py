@@ -161,6 +161,7 @@ def _detail_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[
         "lead_unit__name": matter.lead_unit.name, "lead_unit__short_name": matter.lead_unit.short_name,
         "responsible_leader_id": matter.responsible_leader_id,
         "responsible_leader__name": matter.responsible_leader.name, "completed_on": matter.completed_on,
+        "due_provisional": matter.due_provisional,
     }], today, cal)[0]
     row.milestones = list(matter.milestones.all())
     co_parts = [

@@ -34,6 +34,7 @@ from ducha.reports.numbering import take_document_number
 from ducha.reports.rates import RateRow
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
+from ducha.workcal.provisional import provisional_mark
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def build_bulletin_document(data: BulletinData, number: DocNumber | str, issued_
         body += [Heading(1, "逾期事项", number=section), Table(
             caption="逾期未完成事项清单",
             header=(("序号", "事项编号", "事项名称", "牵头单位", "完成时限"),),
-            rows=tuple((str(i), m.number, m.title, m.unit, format_doc_date(m.due))
+            rows=tuple((str(i), m.number, m.title, m.unit, format_doc_date(m.due) + provisional_mark(m.due_provisional))
                        for i, m in enumerate(shown, start=1)),
             column_widths=(0.8, 2, 4.5, 3, 2),
             font_size_pt=10.5,

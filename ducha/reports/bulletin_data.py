@@ -33,6 +33,7 @@ class OverdueMatter:
     title: str
     unit: str
     due: date
+    due_provisional: bool = False  # 暂定: the bulletin says so beside the date
 
 
 @dataclass
@@ -85,9 +86,9 @@ def bulletin_data(period: Period, today: date) -> BulletinData:
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
         .order_by("due_date", "id")
         .values_list("lead_unit_id", "lead_unit__name", "number", "title", "source", "status", "due_date",
-                     "completed_on", "closed_on")
+                     "completed_on", "closed_on", "due_provisional")
     )
-    for unit, unit_name, number, title, source, status, due, done, closed in matters:
+    for unit, unit_name, number, title, source, status, due, done, closed, provisional in matters:
         finished = done or closed
         total[unit] += 1
         sources[source][0] += 1
@@ -98,7 +99,7 @@ def bulletin_data(period: Period, today: date) -> BulletinData:
         if status != Status.SUSPENDED and due is not None and due < as_of and still_open:
             overdue[unit] += 1
             sources[source][2] += 1
-            overdue_list.append(OverdueMatter(number, title, unit_name, due))
+            overdue_list.append(OverdueMatter(number, title, unit_name, due, provisional))
 
     units = [
         UnitFigures(

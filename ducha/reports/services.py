@@ -113,6 +113,16 @@ def window_of(year: int, month: int) -> tuple[date, date] | None:
         return None
 
 
+def window_provisional(year: int, month: int) -> bool:
+    """Whether the month's S1.2 window lies in a year the State Council has not announced
+    (暂定): it is worked out from the statutory holidays and moves if the notice differs."""
+    ny = year + 1 if month == 12 else year
+    try:
+        return workcal.get_calendar().is_provisional(ny)
+    except UncoveredYear:
+        return False
+
+
 def windows_in(period: Period) -> tuple[list[MonthWindow], list[tuple[int, int]]]:
     """The report windows closing in the period (and months whose window is unknown)."""
     try:

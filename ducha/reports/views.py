@@ -42,6 +42,7 @@ from ducha.reports.services import (
     period_counts,
     reportable_entries,
     window_of,
+    window_provisional,
 )
 from ducha.rules.periods import Period
 from ducha.rules.reporting import count_timeliness, month_bounds, timeliness
@@ -61,7 +62,7 @@ def _default_month(today: date) -> Period:
 
 def _month_context(month: Period) -> dict[str, Any]:
     return {"month": month, "prev_month": month.previous(), "next_month": month.next(), "window": window_of(
-        month.year, month.index)}
+        month.year, month.index), "window_provisional": window_provisional(month.year, month.index)}
 
 
 @login_required
@@ -265,6 +266,7 @@ def detail(request: HttpRequest, report_id: int) -> HttpResponse:
     writer = can_write_report(user, report.unit_id)
     return render(request, "reports/detail.html", {
         "report": report, "items": items, "today": today, "window": window,
+        "window_provisional": window_provisional(report.year, report.month),
         "lacking": [e for e in owed.get(report.unit_id, []) if e.matter_id not in have],
         "timeliness": timeliness(window, report.first_submitted_on, today),
         "events": report.events.select_related("actor"),

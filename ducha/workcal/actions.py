@@ -3,7 +3,10 @@
 A calendar change is only half done until every open deadline it affects is
 recomputed, and a deadline that moves without a trace looks like someone changed a time
 limit by hand. So loading a year, recording who did it, and moving deadlines (each with
-a DeadlineMove naming the notice) happen in one transaction, or not at all.
+a DeadlineMove naming the notice) happen in one transaction, or not at all. The same
+holds for the provisional (暂定) due dates counted over the year before its notice: each
+one is recomputed, settled and, when it moved, recorded; the matters that carry them
+follow in the same transaction and their units hear of each move once it commits.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ducha.audit.api import record
+from ducha.matters.deadlines import follow_calendar_change
 from ducha.org.models import User
 from ducha.reminders.tasks import enqueue_reschedule_all
 from ducha.workcal import service
@@ -54,17 +58,23 @@ class ImportSummary:
     deadlines_moved: int  # due dates that changed (including those now pending)
     pending_resolved: int  # pending deadlines that got a due date
     notice: str
+    provisional_settled: int = 0  # provisional due dates now counted from notices only
 
     @property
     def days_loaded(self) -> int:
         return self.holidays + self.makeup_workdays
 
     def __str__(self) -> str:
+        settled = (
+            f"，暂定时限已确定 {self.provisional_settled} 项 (provisional settled: {self.provisional_settled})"
+            if self.provisional_settled
+            else ""
+        )
         return (
             f"{self.year}年 假日 {self.holidays} 天、调休上班 {self.makeup_workdays} 天，时限变动 "
             f"{self.deadlines_moved} 项，待确认时限已确定 {self.pending_resolved} 项 ({self.year}: "
             f"{self.holidays} holidays, {self.makeup_workdays} make-up working days; deadlines moved: "
-            f"{self.deadlines_moved}, pending resolved: {self.pending_resolved}) {self.notice}"
+            f"{self.deadlines_moved}, pending resolved: {self.pending_resolved}){settled} {self.notice}"
         )
 
 
@@ -183,7 +193,8 @@ def _write_year(
         )
         what = "导入" if created else "更正"
         reason = f"{year}年日历{what}（{notice}{'，' + notice_number if notice_number else ''}）"
-        moved, resolved = _recompute_deadlines(cy, reason)
+        moved, resolved, settled, changed = _recompute_deadlines(cy, reason)
+        follow_calendar_change(actor=actor, year=year, deadline_ids=changed, reason=reason)
         # Reminders follow the new working days: every open matter's next check is recomputed
         # by a one-off task once this import has committed.
         enqueue_reschedule_all()
@@ -198,22 +209,26 @@ def _write_year(
             makeup_workdays=len(days) - holidays,
             deadlines_moved=moved,
             pending_resolved=resolved,
+            provisional_settled=settled,
         )
         record(
             actor=actor, action="calendar.import" if created else "calendar.replace",
             obj_type="workcal.CalendarYear", obj_id=year, before=None,
             after={"notice": notice, "notice_number": notice_number, "holidays": holidays,
-                   "makeup_workdays": len(days) - holidays, "deadlines_moved": moved, "pending_resolved": resolved},
+                   "makeup_workdays": len(days) - holidays, "deadlines_moved": moved, "pending_resolved": resolved,
+                   "provisional_settled": settled},
         )
-    return ImportSummary(year, created, holidays, len(days) - holidays, moved, resolved, notice)
+    return ImportSummary(year, created, holidays, len(days) - holidays, moved, resolved, notice, settled)
 
 
-def _recompute_deadlines(cy: CalendarYear, reason: str) -> tuple[int, int]:
-    """Recompute the open deadlines a change of ``cy`` can affect; returns (moved, resolved).
+def _recompute_deadlines(cy: CalendarYear, reason: str) -> tuple[int, int, int, list[int]]:
+    """Recompute the open deadlines a change of ``cy`` can affect.
 
+    Returns (moved, resolved, settled, ids of every deadline whose due date or mark changed).
     Only the working days inside (basis_date, due_date] decide a due date, so a change
     to year Y can move exactly the deadlines whose span touches Y -- plus every pending
-    one, which may now be computable.
+    one, which may now be computable. A provisional one whose date stays is still
+    changed: it is now counted from the notice (settled), or still rests on a later year.
     """
     y = cy.year
     touched = Q(status=DeadlineStatus.PENDING_CALENDAR) | Q(
@@ -223,28 +238,34 @@ def _recompute_deadlines(cy: CalendarYear, reason: str) -> tuple[int, int]:
         WorkdayDeadline.objects.select_for_update().filter(touched, is_open=True).order_by("id")
     )
     if not candidates:
-        return 0, 0
+        return 0, 0, 0, []
     try:
         cal = service.get_calendar()
     except service.CalendarEmpty:  # pragma: no cover - a year was just written
-        return 0, 0
+        return 0, 0, 0, []
     changed: list[WorkdayDeadline] = []
     moves: list[DeadlineMove] = []
-    resolved = 0
+    resolved = settled = 0
     for deadline in candidates:
         new_due = service.compute_due(cal, deadline.basis_date, deadline.workdays)
-        if new_due == deadline.due_date:
+        provisional = service.is_provisional(cal, deadline.basis_date, new_due)
+        if new_due == deadline.due_date and provisional == deadline.provisional:
             continue
-        if deadline.due_date is None:
-            resolved += 1
-        moves.append(
-            DeadlineMove(
-                deadline=deadline, old_due=deadline.due_date, new_due=new_due, reason=reason, calendar_year=cy
+        if deadline.provisional and not provisional:
+            settled += 1
+        if new_due != deadline.due_date:
+            if deadline.due_date is None:
+                resolved += 1
+            moves.append(
+                DeadlineMove(
+                    deadline=deadline, old_due=deadline.due_date, new_due=new_due, reason=reason, calendar_year=cy,
+                    was_provisional=deadline.provisional,
+                )
             )
-        )
         deadline.due_date = new_due
         deadline.status = DeadlineStatus.OK if new_due is not None else DeadlineStatus.PENDING_CALENDAR
+        deadline.provisional = provisional
         changed.append(deadline)
-    WorkdayDeadline.objects.bulk_update(changed, ["due_date", "status"], batch_size=500)
+    WorkdayDeadline.objects.bulk_update(changed, ["due_date", "status", "provisional"], batch_size=500)
     DeadlineMove.objects.bulk_create(moves, batch_size=500)
-    return len(changed) - resolved, resolved
+    return len(moves) - resolved, resolved, settled, [d.pk for d in changed]

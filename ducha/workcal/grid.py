@@ -8,10 +8,28 @@ as Chinese wall calendars do, and lists its holiday spans and make-up days by na
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol
 
-from ducha.workcal.models import CalendarDay
+
+class Day(Protocol):
+    """A day that differs from Monday-to-Friday: a stored CalendarDay or a provisional day off."""
+
+    @property
+    def date(self) -> date: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ProvisionalDay:
+    date: date
+    kind: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -43,7 +61,7 @@ class Month:
     runs: list[Run] = field(default_factory=list)
 
 
-def _runs(special: list[CalendarDay]) -> list[Run]:
+def _runs(special: list[Day]) -> list[Run]:
     runs: list[Run] = []
     for day in special:
         last = runs[-1] if runs else None
@@ -55,8 +73,8 @@ def _runs(special: list[CalendarDay]) -> list[Run]:
     return runs
 
 
-def year_months(year: int, days: list[CalendarDay], today: date) -> list[Month]:
-    """Twelve months of ``year`` given its CalendarDay rows (holidays, make-up days)."""
+def year_months(year: int, days: Sequence[Day], today: date) -> list[Month]:
+    """Twelve months of ``year`` given its days off and make-up days."""
     by_date = {d.date: d for d in days}
     weeks_of = calendar.Calendar(firstweekday=0)
     months = []

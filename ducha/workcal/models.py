@@ -5,7 +5,9 @@ in the year before, so the calendar is a table an administrator extends every ye
 a rule in code. Only the exceptions are stored: a date that is not a CalendarDay is a
 working day from Monday to Friday and a rest day on Saturday and Sunday, *if* its year
 has a CalendarYear row. A year without one is unknown, and every answer touching it is
-"not known yet" (时限待确认), never a Monday-to-Friday guess.
+"not known yet" (时限待确认), never a Monday-to-Friday guess -- unless the 2024 holiday
+rules cover it provisionally (暂定, ducha.workcal.provisional): those years are not
+stored here, they are worked out for as long as no notice is loaded for them.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ class WorkdayDeadline(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)  # 办结时限
     status = models.CharField(_("status"), max_length=20, choices=DeadlineStatus.choices)
     is_open = models.BooleanField(_("open"), default=True)  # 未办结
+    # 暂定: the due date rests on a year without a State Council notice; recomputed on import.
+    provisional = models.BooleanField(_("provisional"), default=False)
     label = models.CharField(_("label"), max_length=200, blank=True)  # 说明
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -119,10 +123,17 @@ class WorkdayDeadline(models.Model):
             models.CheckConstraint(
                 condition=models.Q(workdays__gte=1), name="workdaydeadline_workdays_positive"
             ),
+            # Only a due date can be provisional; a pending one is not known at all.
+            models.CheckConstraint(
+                condition=models.Q(provisional=False) | models.Q(status="ok"),
+                name="workdaydeadline_provisional_has_due",
+            ),
         ]
 
     def __str__(self) -> str:
         due = self.due_date.isoformat() if self.due_date else "时限待确认"
+        if self.provisional:
+            due += "（暂定）"
         return f"{self.label or self.pk}: {self.basis_date.isoformat()} + {self.workdays} → {due}"
 
     def is_overdue(self, today: date) -> bool:
@@ -138,6 +149,8 @@ class DeadlineMove(models.Model):
     )
     old_due = models.DateField(_("old due date"), null=True, blank=True)  # null: was pending
     new_due = models.DateField(_("new due date"), null=True, blank=True)  # null: now pending
+    # The old due date was provisional (暂定): this move is the notice replacing the statutory guess.
+    was_provisional = models.BooleanField(_("was provisional"), default=False)
     reason = models.CharField(_("reason"), max_length=300)  # 原因
     calendar_year = models.ForeignKey(
         CalendarYear, on_delete=models.PROTECT, related_name="deadline_moves", verbose_name=_("calendar year")
@@ -178,6 +191,7 @@ class CalendarEvent(models.Model):
     makeup_workdays = models.PositiveIntegerField(_("make-up working days"), default=0)
     deadlines_moved = models.PositiveIntegerField(_("deadlines moved"), default=0)
     pending_resolved = models.PositiveIntegerField(_("pending deadlines resolved"), default=0)
+    provisional_settled = models.PositiveIntegerField(_("provisional deadlines settled"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

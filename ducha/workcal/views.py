@@ -3,7 +3,8 @@
 Deadlines everywhere in the platform depend on these tables, so anyone may look at
 them (a unit checking why its time limit ends on a Saturday sees the blue make-up day),
 but only the system administrator may change them, through the same validation as the
-command line.
+command line. A year covered provisionally (暂定) is shown like a loaded one, with its
+statutory days off and a badge saying where they come from.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from ducha.rules.workdays import UncoveredYear
 from ducha.workcal import service
 from ducha.workcal.actions import do_import_calendar_file
 from ducha.workcal.forms import CalendarImportForm
-from ducha.workcal.grid import year_months
+from ducha.workcal.grid import Day, ProvisionalDay, year_months
 from ducha.workcal.importing import CalendarImportError, parse_calendar_csv, parse_date
 from ducha.workcal.models import CalendarDay, CalendarEvent, CalendarYear, DayKind
+from ducha.workcal.provisional import BASIS, provisional_days
 
 
 def _is_system_admin(request: HttpRequest) -> bool:
@@ -45,7 +47,9 @@ def _calculator(request: HttpRequest) -> dict[str, object]:
         result["calc_error"] = _("Enter a date (YYYY-MM-DD) and a number of working days from 1 to 366.")
         return result
     try:
-        result["calc_due"] = service.get_calendar().add_workdays(start, int(n_text))
+        cal = service.get_calendar()
+        result["calc_due"] = due = cal.add_workdays(start, int(n_text))
+        result["calc_provisional"] = cal.touches_provisional(start, due)
     except UncoveredYear as e:
         missing = e.year or ""
         result["calc_error"] = _("Pending: the calendar does not cover %(year)s yet.") % {"year": missing}
@@ -57,7 +61,14 @@ def _index_context(request: HttpRequest, form: CalendarImportForm | None = None)
         n_holidays=Count("days", filter=Q(days__kind=DayKind.HOLIDAY)),
         n_makeup=Count("days", filter=Q(days__kind=DayKind.MAKEUP_WORKDAY)),
     )
-    context: dict[str, object] = {"years": years.order_by("-year"), **_calculator(request)}
+    loaded = list(years.order_by("-year"))
+    provisional = [
+        {"year": y, "n_holidays": len(provisional_days(y))}
+        for y in reversed(service.provisional_years_for({y.year for y in loaded}, service.today()))
+    ] if loaded else []
+    context: dict[str, object] = {
+        "years": loaded, "provisional_years": provisional, "basis": BASIS, **_calculator(request),
+    }
     if _is_system_admin(request):
         context.update(
             is_system_admin=True,
@@ -78,21 +89,29 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def year_detail(request: HttpRequest, year: int) -> HttpResponse:
     cy = CalendarYear.objects.select_related("loaded_by").filter(year=year).first()
-    if cy is None:
+    loaded = set(CalendarYear.objects.values_list("year", flat=True))
+    provisional = set(service.provisional_years_for(loaded, service.today())) if loaded else set()
+    days: list[Day]
+    if cy is not None:
+        days = list(CalendarDay.objects.filter(year=cy).order_by("date"))
+    elif year in provisional:
+        days = [ProvisionalDay(s.date, DayKind.HOLIDAY, s.name) for s in provisional_days(year)]
+    else:
         raise Http404(f"calendar year {year} is not loaded")
-    days = list(CalendarDay.objects.filter(year=cy).order_by("date"))
-    loaded = set(CalendarYear.objects.filter(year__in=[year - 1, year + 1]).values_list("year", flat=True))
+    shown = loaded | provisional
     months = year_months(year, days, service.today())
     return render(
         request,
         "workcal/year.html",
         {
             "cy": cy,
+            "year": year,
+            "basis": BASIS,
             "months": [(m, MONTHS[m.number]) for m in months],
             "n_holidays": sum(1 for d in days if d.kind == DayKind.HOLIDAY),
             "n_makeup": sum(1 for d in days if d.kind == DayKind.MAKEUP_WORKDAY),
-            "previous_year": year - 1 if year - 1 in loaded else None,
-            "next_year": year + 1 if year + 1 in loaded else None,
+            "previous_year": year - 1 if year - 1 in shown else None,
+            "next_year": year + 1 if year + 1 in shown else None,
             "weekday_labels": _weekday_labels(),
         },
     )

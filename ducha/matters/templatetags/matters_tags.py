@@ -35,6 +35,9 @@ EVENT_LABELS: dict[str, Promise] = {
     "assignment_remove": _("Assignment inside the unit withdrawn"),  # 撤销分工
     "milestone_done": _("Time node reached"),  # 节点完成
     "milestones_rescheduled": _("Time nodes rescheduled"),  # 重新倒排节点
+    "deadline_moved": _("Due date moved by the working-day calendar"),  # 时限随日历调整
+    "deadline_settled": _("Provisional due date confirmed by the calendar"),  # 暂定时限已确定
+    "rectification_moved": _("Rectification due date moved by the working-day calendar"),  # 整改时限随日历调整
 }
 ACTION_LABELS: dict[str, Promise] = {
     "assign": _("Assign to the lead unit"),  # 交办

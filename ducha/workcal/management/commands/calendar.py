@@ -1,7 +1,8 @@
 """`ducha calendar`: load a year's holiday notice from CSV, list the loaded years.
 
     ducha calendar import FILE [--notice TEXT] [--notice-number TEXT] [--year Y | --several-years]
-    ducha calendar years
+    ducha calendar years      one line per year; a year without a notice that the 2024
+                              holiday rules cover is listed as ``provisional`` (暂定)
 
 FILE is UTF-8 CSV with the header ``date,kind,name,source``; kind is ``holiday`` or
 ``makeup_workday`` (see ducha/workcal/importing.py). One bad row refuses the whole file:
@@ -19,10 +20,12 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.db.models import Count, Q
 
+from ducha.workcal import service
 from ducha.workcal.actions import do_import_calendar_file
 from ducha.workcal.commandline import CliError, OneLineErrorParser, ScriptCommand, year_arg
 from ducha.workcal.importing import MAX_FILE_BYTES, CalendarImportError, parse_calendar_csv
 from ducha.workcal.models import CalendarYear, DayKind
+from ducha.workcal.provisional import BASIS, provisional_days
 
 
 class Command(ScriptCommand):
@@ -47,7 +50,9 @@ class Command(ScriptCommand):
             action="store_true",
             help="the file holds several whole years; load each of them",
         )
-        sub.add_parser("years", help="list the loaded years with their day counts and notice")
+        sub.add_parser(
+            "years", help="list the loaded years with their day counts and notice, and the provisional years"
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "years":
@@ -66,9 +71,18 @@ class Command(ScriptCommand):
             n_holidays=Count("days", filter=Q(days__kind=DayKind.HOLIDAY)),
             n_makeup=Count("days", filter=Q(days__kind=DayKind.MAKEUP_WORKDAY)),
         ).order_by("year")
+        lines = {}
         for y in years:
             notice = f"{y.notice} {y.notice_number}".strip()
-            self.stdout.write(f"{y.year}\tholidays={y.n_holidays}\tmakeup_workdays={y.n_makeup}\t{notice}")
+            lines[y.year] = f"{y.year}\tholidays={y.n_holidays}\tmakeup_workdays={y.n_makeup}\t{notice}"
+        if lines:
+            for year in service.provisional_years_for(set(lines), service.today()):
+                lines[year] = (
+                    f"{year}\tholidays={len(provisional_days(year))}\tmakeup_workdays=0\t"
+                    f"provisional 暂定: {BASIS}"
+                )
+        for year in sorted(lines):
+            self.stdout.write(lines[year])
 
     def import_file(
         self, file: str, *, year: int | None, several_years: bool, notice: str, notice_number: str

@@ -4,13 +4,19 @@
     ducha workdays between A B                           -> working days in (A, B]
     ducha workdays is DATE                               -> workday | weekend | holiday
     ducha workdays deadline --received DATE --departments K   -> S1.13 due date
+    ... --provisional                                    also answer over years without a notice
 
-The receipt day never counts (民法典 art. 201). A question about a year the calendar
-does not hold is an error (exit 2), never a Monday-to-Friday guess.
+The receipt day never counts (民法典 art. 201). A question about a year whose State
+Council notice is not loaded is an error (exit 2), never a Monday-to-Friday guess --
+unless ``--provisional`` is given: then the years the 2024 holiday rules cover
+provisionally (暂定) count too, the answer keeps its format on stdout and, when it rests
+on such a year, the word ``provisional`` goes to stderr, so a script still reads one
+answer and can tell a provisional one.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -45,19 +51,31 @@ class Command(ScriptCommand):
         p = sub.add_parser("deadline", help="print the S1.13 due date of a request")
         p.add_argument("--received", type=date_arg, required=True, metavar="DATE")
         p.add_argument("--departments", type=positive_int_arg, required=True, metavar="K")
+        for p in sub.choices.values():
+            p.add_argument(
+                "--provisional",
+                action="store_true",
+                help="answer over unannounced years from the statutory holidays too (prints 'provisional' on stderr)",
+            )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
+        provisional = options["provisional"]
+        span: tuple[date, date]
         try:
+            cal = service.get_calendar(provisional=provisional)
             if action == "deadline":
-                answer = service.handling_due(options["received"], options["departments"]).isoformat()
+                received = options["received"]
+                due = service.handling_due_date(received, options["departments"], provisional=provisional).due
+                answer, span = due.isoformat(), (received, due)
+            elif action == "add":
+                day = cal.add_workdays(options["date"], options["n"])
+                answer, span = day.isoformat(), (options["date"], day)
+            elif action == "between":
+                answer, span = str(cal.workdays_between(options["a"], options["b"])), (options["a"], options["b"])
             else:
-                cal = service.get_calendar()
-                if action == "add":
-                    answer = cal.add_workdays(options["date"], options["n"]).isoformat()
-                elif action == "between":
-                    answer = str(cal.workdays_between(options["a"], options["b"]))
-                else:
-                    answer = cal.day_kind(options["date"])
+                answer, span = cal.day_kind(options["date"]), (options["date"], options["date"])
         except UncoveredYear as e:
             raise CliError(str(e)) from e
         self.stdout.write(answer)
+        if cal.touches_provisional(*span):
+            self.stderr.write("provisional", style_func=lambda text: text)
