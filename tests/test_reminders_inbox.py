@@ -86,3 +86,30 @@ def test_s5_1_escalation_records_page_respects_scope(city, client):
     assert "DB2026-0001" not in client.get("/inbox/escalations/").content.decode()
     client.force_login(city.sysop)
     assert client.get("/inbox/escalations/").status_code == 404
+
+
+def test_item_17_overdue_message_body_gives_the_same_working_days_as_its_title(city, client):
+    """S5.1: a matter first looked at long after its due date gets the latest rung only (逾期10个工作日,
+    the ladder's name for it); the message's title and body both say how late the matter really is."""
+    import re
+
+    from django.utils import translation
+
+    from ducha.workcal.service import get_calendar
+
+    today = date(2026, 11, 18)
+    due = get_calendar().add_workdays(today, -107)
+    with translation.override("zh-hans"):
+        m = running_matter(city, due=due, start=date(2026, 1, 5), last_progress=today, progress=40)
+        engine.scan(now=at(today), today=today)
+    told = Notification.objects.get(user=city.ursula, reminder__matter=m)
+    assert told.reminder.stage == "overdue_10"
+    assert told.title.startswith("【逾期107个工作日】")
+    assert "已逾期107个工作日" in told.body
+    # The ladder's own name for the stage is quoted as a name, never stated as the matter's lateness.
+    bare = re.sub(r"“[^”]*”", "", told.body)
+    assert re.findall(r"逾期(\d+)个工作日", bare) == ["107"], told.body
+    assert "“逾期10个工作日（报市长，提请问责）”" in told.body
+    client.force_login(city.ursula)
+    page = client.get("/inbox/").content.decode()
+    assert "已逾期107个工作日" in page

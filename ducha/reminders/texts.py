@@ -33,6 +33,11 @@ class Phrases:
         self.due_today = _("[Due today]")
         self.due_soon = _("[Due soon]")
         self.deadline = _("%(subject)s, lead unit %(unit)s, is due on %(due)s; progress %(progress)d%%. Step: %(step)s.")
+        # The step is the ladder's name for the rung, whose own words may count days ("逾期10个工作日"),
+        # while a matter first looked at long after its due date gets that last rung however late it
+        # is. The body states the lateness from the title's figure and quotes the step as a name.
+        self.overdue_body = _("%(subject)s, lead unit %(unit)s, was due on %(due)s and is %(n)d working days "
+                              "overdue; progress %(progress)d%%. Escalation step reached: “%(step)s”.")
         self.inaction_head = _("[No progress reported]")
         self.inaction = _("%(subject)s: no progress has been reported for %(n)d working days (since before "
                           "%(since)s). Please report progress.")
@@ -53,9 +58,11 @@ def compose(m: MatterLine, r: DueReminder, p: Phrases, *, rung_name: str = "", r
     subject = f"{m.number} {m.title}"
     due = r.deadline.isoformat()
     if r.kind == Kind.DEADLINE:
-        head = p.overdue % {"n": r.workdays} if r.workdays > 0 else p.due_today if rung_offset == 0 else p.due_soon
-        body = p.deadline % {"subject": subject, "unit": m.lead_unit, "due": due, "progress": m.progress,
-                             "step": rung_name}
+        facts = {"subject": subject, "unit": m.lead_unit, "due": due, "progress": m.progress, "step": rung_name}
+        if r.workdays > 0:
+            head, body = p.overdue % {"n": r.workdays}, p.overdue_body % {**facts, "n": r.workdays}
+        else:
+            head, body = p.due_today if rung_offset == 0 else p.due_soon, p.deadline % facts
     elif r.kind == Kind.INACTION:
         head = p.inaction_head
         body = p.inaction % {"subject": subject, "n": r.workdays, "since": due}
