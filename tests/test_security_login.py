@@ -178,3 +178,20 @@ def test_field_level_errors_on_the_login_form(db, client):
 def test_admin_login_goes_through_our_login(client, db, path):
     response = client.get(path + "?next=/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_item_1_lockout_is_keyed_on_the_resolved_account(city, client):
+    """Issue 11 item 1 (等保 §8.1.4.1 b): the form logs in `ｓam` (NFKC) and `SAM` (any case) as sam,
+    so every spelling counts against sam's one counter, and a locked sam stays locked under each."""
+    spellings = ["sam", "ｓam", "SAM", "ｓａｍ", " Sam "]
+    for spelling in spellings:
+        login(client, spelling, "wrong")
+    for spelling in [*spellings, "Ｓａｍ"]:
+        refused = login(client, spelling)  # the right password, but the account is locked
+        assert refused.status_code == 200 and "_auth_user_id" not in client.session, spelling
+    assert set(LoginThrottle.objects.values_list("username", flat=True)) == {"sam"}
+    # An unknown name is keyed on its normalised form, so its spellings share one counter too.
+    for spelling in ["nobody", "ｎobody", "NOBODY", "ｎｏｂｏｄｙ", "Nobody"]:
+        login(client, spelling, "wrong")
+    assert LoginThrottle.objects.filter(username="nobody", ip="", locked_until__isnull=False).exists()
+    assert set(LoginThrottle.objects.values_list("username", flat=True)) == {"sam", "nobody"}

@@ -1,13 +1,19 @@
-"""Locking after repeated failed log-ins (§8.1.4.1 b), per user name and per (user name, address).
+"""Locking after repeated failed log-ins (§8.1.4.1 b), per account and per (account, address).
 
 The pair lock stops one source guessing; the account-wide lock stops many sources
-together. Setting the account-wide threshold above the pair threshold (policy) curbs
+together.
+
+Every counter is keyed on the account the name resolves to, exactly as the log-in form
+resolves it (NFKC, then the case-insensitive look-up of the user model), so `ｊtj_liaison`,
+`JTJ_LIAISON` and `jtj_liaison` share one counter and one lock. A name that resolves to no
+account is keyed on its normalised form, so an unknown name locks exactly like a real one. Setting the account-wide threshold above the pair threshold (policy) curbs
 malicious lock-outs of someone else's account from a single address (ASVS 6.1.1).
 Locks expire on their own; only the security administrator unlocks early.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +31,17 @@ ACCOUNT_WIDE = ""
 
 
 def normalise(username: str) -> str:
-    return username.strip().lower()[:150]
+    """The counter key of a typed name: the account's own name when the name resolves to one."""
+    # The same folding as Django's UsernameField, which the log-in form cleans the name with.
+    typed = unicodedata.normalize("NFKC", username).strip()
+    from django.contrib.auth import get_user_model
+
+    model = get_user_model()
+    try:
+        account = model._default_manager.get_by_natural_key(typed)
+    except (model.DoesNotExist, model.MultipleObjectsReturned):
+        return typed.lower()[:150]
+    return str(account.get_username()).lower()[:150]
 
 
 def _pair(ip: str) -> str:

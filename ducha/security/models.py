@@ -44,8 +44,9 @@ class PasswordHistory(models.Model):
 class LoginThrottle(models.Model):
     """Failed log-ins per user name (ip '') and per (user name, source address).
 
-    Keyed by the name typed, not by the account, so an unknown name is throttled exactly
-    like a real one and the reply cannot tell them apart.
+    Keyed by the account the typed name resolves to (``lockout.normalise``), so every
+    spelling the log-in form accepts for it shares one counter; an unknown name is keyed on
+    its normalised form and throttled exactly like a real one, so the reply cannot tell them apart.
     """
 
     username = models.CharField(_("user name"), max_length=150)
