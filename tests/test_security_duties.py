@@ -141,3 +141,30 @@ def test_bootstrap_makes_the_three_administrators_with_one_time_passwords(db, ca
 
     with pytest.raises(CommandError):
         call_command("security", "bootstrap", "--system", "a", "--security", "b", "--auditor", "c")
+
+
+def test_item_7_a_reset_demo_account_must_change_its_password_and_w002_names_every_demo_account(db):
+    """Issue 11 item 7: the demo flag exempts the published password from expiry, not a password an
+    administrator set (it must be changed at first log-in, §8.1.4.1 a); W002 names every demo account."""
+    from ducha.security.checks import check_accounts_for_production
+
+    accounts = build_demo_organisation()
+    do_mark_demo_accounts(usernames=[a.username for a in accounts])
+    (w002,) = [m for m in check_accounts_for_production() if m.id == "ducha_security.W002"]
+    named = set(w002.msg.split(": ", 1)[1].split(", "))
+    assert named == {a.username for a in accounts} and len(named) > 5
+
+    admin = Client()
+    admin.force_login(User.objects.get(username="sysadmin"))
+    person = User.objects.get(username="fgw_staff")
+    response = admin.post(f"/admin/org/user/{person.pk}/password/",
+                          {"password1": "Temp-pass-2026", "password2": "Temp-pass-2026", "usable_password": "true"})
+    assert response.status_code == 302
+    client = Client()
+    assert client.post("/login/", {"username": "fgw_staff", "password": "Temp-pass-2026"}).status_code == 302
+    forced = client.get("/")
+    assert forced.status_code == 302 and forced["Location"].startswith("/account/password/")
+    # An untouched demo account keeps its published password without being sent to the change form.
+    other = Client()
+    assert other.post("/login/", {"username": "fgw_admin", "password": "demo-only-2026"}).status_code == 302
+    assert other.get("/").status_code == 200

@@ -60,10 +60,10 @@ def note_password_set(*, user: User, raw_password: str, keep: int, at: datetime)
 def password_state(user: User, policy: Policy) -> str:
     """'' when fine, else 'initial' or 'expired' (the forced-change middleware asks this)."""
     sec = AccountSecurity.objects.filter(user=user).first()
-    if sec is not None and sec.is_demo:
-        return ""  # the demo's published password is the point of a demo account
     if sec is not None and sec.must_change_password:
-        return "initial"
+        return "initial"  # set by someone else: a demo account too, its password is no longer the published one
+    if sec is not None and sec.is_demo:
+        return ""  # the demo's published password is the point of a demo account: it does not expire
     if policy.password_max_age_days:
         changed = (sec.password_changed_at if sec and sec.password_changed_at else None) or user.date_joined
         if timezone.now() - changed > timedelta(days=policy.password_max_age_days):
