@@ -45,6 +45,14 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be 0 or 1, not {raw!r}")
 
 
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -216,6 +224,8 @@ LOGGING = {
 #   DUCHA_EMAIL_HOST …     SMTP relay (DUCHA_EMAIL_PORT, _USER, _PASSWORD, _TLS); console when unset
 #   DUCHA_SMS_GATEWAY      dotted path of the SMS gateway (default: a file gateway, DATA_DIR/sms.log)
 #   DUCHA_OUTBOX_MAX_ATTEMPTS, DUCHA_OUTBOX_BACKOFF_SECONDS  tries before a dead letter (10), first delay (240)
+#   DUCHA_DELIVERY_PASS_SECONDS, DUCHA_DELIVERY_PASS_MESSAGES  bounds of one delivery pass (10 s, 5000
+#                          messages; 0: none): a large outbox is sent over several passes, each after a scan
 INSTALLED_APPS += ["django_tasks", "django_tasks_db", "django_rq"]
 DUCHA_REDIS_URL = os.environ.get("DUCHA_REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": DUCHA_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
@@ -233,6 +243,10 @@ DUCHA_SITE_URL = os.environ.get("DUCHA_SITE_URL", "http://127.0.0.1:8000").rstri
 DUCHA_SMS_GATEWAY = os.environ.get("DUCHA_SMS_GATEWAY", "ducha.reminders.channels.sms.FileGateway")
 DUCHA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("DUCHA_OUTBOX_MAX_ATTEMPTS", "10"))
 DUCHA_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("DUCHA_OUTBOX_BACKOFF_SECONDS", "240"))
+DUCHA_DELIVERY_PASS_SECONDS = _env_int("DUCHA_DELIVERY_PASS_SECONDS", 10)
+DUCHA_DELIVERY_PASS_MESSAGES = _env_int("DUCHA_DELIVERY_PASS_MESSAGES", 5000)
+if DUCHA_DELIVERY_PASS_SECONDS < 0 or DUCHA_DELIVERY_PASS_MESSAGES < 0:
+    raise ValueError("DUCHA_DELIVERY_PASS_SECONDS and DUCHA_DELIVERY_PASS_MESSAGES must be 0 (no bound) or more")
 if os.environ.get("DUCHA_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["DUCHA_EMAIL_HOST"]
@@ -261,14 +275,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DUCHA_EMAIL_FROM", "ducha@localhost")
 #   DUCHA_AUDIT_RETENTION_DAYS  audit rows younger than this are never pruned (default 365, minimum 184)
 #   DUCHA_SECRET_KEY_FALLBACKS  comma-separated previous secret keys during a key rotation
 from ducha.security import profiles as _profiles  # noqa: E402  (plain data, no Django import)
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def _data_key() -> str:

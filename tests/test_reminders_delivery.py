@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
 from ducha.reminders import engine, outbox
@@ -238,3 +239,91 @@ def test_sms_cap_per_number_holds_the_rest_until_the_next_morning(city):
     sms = OutboxMessage.objects.filter(channel="sms", user=ivan).order_by("id")
     assert [m.status for m in sms] == [OutboxStatus.SENT, OutboxStatus.PENDING]
     assert sms[1].next_attempt_at == at(date(2026, 10, 1), 8) and sms[1].attempts == 0
+
+
+def pending() -> int:
+    return OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count()
+
+
+def backlog(city, n: int, now) -> None:
+    """``n`` e-mails waiting in the outbox, as a busy morning leaves it."""
+    from ducha.reminders.models import Reminder
+
+    r = Reminder.objects.first()
+    OutboxMessage.objects.bulk_create([
+        OutboxMessage(reminder=r, channel="email", user=city.ursula, address=f"p{i}@fgw.example",
+                      idempotency_key=f"backlog.{i}", next_attempt_at=now) for i in range(n)])
+
+
+class SlowRelay(BaseEmailBackend):
+    """An SMTP relay taking 10 ms a message."""
+
+    def send_messages(self, email_messages):
+        import time
+
+        for _m in email_messages:
+            time.sleep(0.01)
+        return len(email_messages)
+
+
+@override_settings(DUCHA_DELIVERY_PASS_MESSAGES=10, DUCHA_DELIVERY_PASS_SECONDS=0)
+def test_item_3_delivery_pass_is_bounded_so_scans_interleave(city, clock):
+    """S5.1: while a large outbox drains, a matter falling due gets its reminder on the next pass,
+    not once the outbox is empty: each pass delivers at most DUCHA_DELIVERY_PASS_MESSAGES."""
+    from ducha.reminders import loop
+    from ducha.reminders.models import Reminder
+
+    clock.set(OVERDUE_1)
+    make_reminders(city, 1)
+    backlog(city, 25, at(OVERDUE_1))
+    first = loop.run_once()
+    assert (first["deliveries_sent"], first["deliveries_more"], pending()) == (10, True, 15)
+    newly_due = running_matter(city, due=DUE, title="新到期事项")
+    second = loop.run_once()
+    assert second["reminders_created"] == 1 and Reminder.objects.filter(matter=newly_due).exists()
+    assert Notification.objects.filter(reminder__matter=newly_due).count() == 2  # the inbox, at once
+    assert pending() == 5  # the scan came before the drain was over
+    third = loop.run_once()
+    assert (third["deliveries_sent"], third["deliveries_more"], pending()) == (5, False, 0)
+    assert len(mail.outbox) == 25
+
+
+@override_settings(EMAIL_BACKEND="tests.test_reminders_delivery.SlowRelay")
+def test_item_3_delivery_pass_ends_near_its_time_bound_over_a_slow_channel(city):
+    """A first small chunk shows the channel's pace; the pass stops near DUCHA_DELIVERY_PASS_SECONDS
+    (here 0.3 s), not after all 300 messages (3 s at the relay's pace)."""
+    import time
+
+    make_reminders(city, 1)
+    backlog(city, 300, at(OVERDUE_1))
+    started = time.monotonic()
+    stats = outbox.deliver(now=at(OVERDUE_1), max_seconds=0.3)
+    took = time.monotonic() - started
+    assert stats.more and 10 <= stats.sent < 150 and took < 1.5, (stats, took)
+    assert pending() == 300 - stats.sent
+    assert outbox.deliver(now=at(OVERDUE_1)).sent == 300 - stats.sent  # unbounded: until nothing is due
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(DUCHA_DELIVERY_PASS_MESSAGES=10, DUCHA_DELIVERY_PASS_SECONDS=0)
+def test_item_3_loop_starts_the_next_pass_at_once_while_the_outbox_is_behind(city, clock):
+    """The worker's loop does not wait its interval after a pass that ended at its bound."""
+    from ducha.reminders import loop
+
+    class Passes(threading.Event):
+        def __init__(self) -> None:
+            super().__init__()
+            self.waits: list[float | None] = []
+
+        def wait(self, timeout=None):
+            self.waits.append(timeout)
+            if len(self.waits) == 4:
+                self.set()
+            return self.is_set()
+
+    clock.set(OVERDUE_1)
+    make_reminders(city, 1)
+    backlog(city, 25, at(OVERDUE_1))
+    stop = Passes()
+    loop.run_forever(stop, interval=3600)
+    assert stop.waits == [0, 0, 3600, 3600] and pending() == 0

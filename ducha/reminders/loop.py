@@ -21,6 +21,10 @@ from django.db import close_old_connections, connection, transaction
 from ducha.reminders import engine, outbox
 
 log = logging.getLogger("ducha.reminders")
+# Messages claimed per delivery transaction: small enough that a slow channel (an SMTP relay at
+# tens of milliseconds a message) ends a chunk soon after the pass's time bound, and well within
+# the claim's lease.
+_DELIVERY_CHUNK = 500
 
 
 def run_db_tasks(limit: int = 20) -> int:
@@ -54,7 +58,11 @@ def run_once(*, batch_size: int = 1000, stop: threading.Event | None = None) -> 
     should_stop = stop.is_set if stop is not None else (lambda: False)
     started = time.monotonic()
     scan = engine.scan(batch_size=batch_size, should_stop=should_stop)
-    sent = outbox.deliver(should_stop=should_stop)
+    # Bounded, so a large outbox is drained over several passes with a scan before each: matters
+    # falling due meanwhile get their reminders (the inbox at once) instead of waiting for the drain.
+    sent = outbox.deliver(max_messages=settings.DUCHA_DELIVERY_PASS_MESSAGES,
+                          max_seconds=settings.DUCHA_DELIVERY_PASS_SECONDS, limit=_DELIVERY_CHUNK,
+                          should_stop=should_stop)
     tasks = 0 if should_stop() else run_db_tasks()
     return {
         "reminders_created": scan.reminders_created,
@@ -65,6 +73,7 @@ def run_once(*, batch_size: int = 1000, stop: threading.Event | None = None) -> 
         "deliveries_failed": sent.failed,
         "deliveries_held": sent.held,
         "dead_letters": sent.dead,
+        "deliveries_more": sent.more,  # the pass ended at its bound: the next one starts at once
         "matters_checked": scan.matters_checked,
         "matters_swept": scan.swept,
         "batches": scan.batches,
@@ -82,11 +91,13 @@ def run_forever(stop: threading.Event, *, interval: float, batch_size: int = 100
             figures = run_once(batch_size=batch_size, stop=stop)
             if figures["reminders_created"] or figures["deliveries_sent"]:
                 log.info("reminder pass: %s", figures)
+            more = bool(figures["deliveries_more"])
         except Exception:
             # A database restart or a bad row must not end the loop; the next pass retries.
             log.exception("reminder pass failed")
             connection.close()
-        stop.wait(interval)
+            more = False
+        stop.wait(0 if more else interval)
     log.info("reminder loop stopped")
 
 

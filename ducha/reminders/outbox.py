@@ -38,6 +38,7 @@ from ducha.reminders.models import Channel, DeliveryAttempt, OutboxMessage, Outb
 log = logging.getLogger("ducha.reminders")
 
 LEASE = timedelta(minutes=5)
+_PROBE = 10  # messages of a time-bounded pass's first chunk
 
 
 @dataclass
@@ -47,6 +48,7 @@ class DeliverStats:
     failed: int = 0
     dead: int = 0
     held: int = 0
+    more: bool = False  # a bound ended the pass while messages were still due
 
 
 def max_attempts() -> int:
@@ -123,13 +125,29 @@ def _record(messages: list[OutboxMessage], outcomes: dict[int, Outcome], now: da
             DeliveryAttempt.objects.bulk_create(tries)
 
 
-def deliver(*, now: datetime | None = None, limit: int = 1000,
+def deliver(*, now: datetime | None = None, limit: int = 1000, max_messages: int = 0, max_seconds: float = 0,
             should_stop: Callable[[], bool] = lambda: False) -> DeliverStats:
-    """Deliver what is due, ``limit`` messages at a time, until nothing due is left."""
+    """Deliver what is due, ``limit`` messages at a time, until nothing due is left or a bound is
+    reached: ``max_messages`` claimed, ``max_seconds`` spent (0: no bound). A bounded pass that
+    stops with messages still due says so in ``more``; the loop then scans and comes straight back."""
     stats = DeliverStats()
+    started = pytime.monotonic()
     while not should_stop():
+        if max_seconds and pytime.monotonic() - started >= max_seconds:
+            stats.more = True
+            break
+        chunk = limit if not max_messages else min(limit, max_messages - stats.claimed)
+        if chunk <= 0:
+            stats.more = True
+            break
+        if max_seconds:
+            # A first small chunk shows the channels' pace; each next one is sized to the time left,
+            # so a pass over a slow channel ends near its bound, not a whole chunk after it.
+            spent = pytime.monotonic() - started
+            fits = int((max_seconds - spent) * stats.claimed / spent) if stats.claimed and spent > 0 else _PROBE
+            chunk = min(chunk, max(_PROBE, fits))
         at = now or timezone.now()
-        messages = _claim(at, limit)
+        messages = _claim(at, chunk)
         if not messages:
             break
         stats.claimed += len(messages)
@@ -139,7 +157,7 @@ def deliver(*, now: datetime | None = None, limit: int = 1000,
         outcomes: dict[int, Outcome] = {}
         durations: dict[int, int] = {}
         for channel, msgs in by_channel.items():
-            started = pytime.monotonic()
+            sent_at = pytime.monotonic()
             try:
                 if channel == Channel.EMAIL:
                     outcomes.update(email_channel.deliver(msgs))
@@ -150,10 +168,10 @@ def deliver(*, now: datetime | None = None, limit: int = 1000,
             except Exception as e:  # a broken adapter must not stop the other channels
                 log.exception("channel %s failed", channel)
                 outcomes.update({m.pk: Outcome(False, error=f"{type(e).__name__}: {e}"[:500]) for m in msgs})
-            spent = int((pytime.monotonic() - started) * 1000)
+            spent = int((pytime.monotonic() - sent_at) * 1000)
             durations.update({m.pk: spent // max(1, len(msgs)) for m in msgs})
         _record(messages, outcomes, at, stats, durations)
-        if len(messages) < limit:
+        if len(messages) < chunk:
             break
     return stats
 
