@@ -401,3 +401,44 @@ DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS = _env_int("DUCHA_LEDGER_JUNE_RECTIFY_WORKDAY
 DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS = _env_int("DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS", 20)
 DUCHA_NOTICE_DOC_PREFIX = os.environ.get("DUCHA_NOTICE_DOC_PREFIX", "宛督")
 DUCHA_NOTICE_ISSUER = os.environ.get("DUCHA_NOTICE_ISSUER", "南阳市人民政府督查室")
+
+# The ledger year (S2.4). The cut-offs are the days the June check and the September
+# reconciliation judge "as of" (MM-DD, never after the phase's month); the close opens on the
+# first of the year's last N working days; who runs which phase follows the seed (the general
+# office organises the June check and the September reconciliation; the seed names nobody
+# for the build and the close, which stay with the supervision office that holds the
+# matters). DUCHA_LEDGER_PHASE_RUNNERS overrides phases: "june_check=general_office,
+# supervision_office;year_end_close=general_office". The role names are checked at start-up
+# (ducha.ledger.apps).
+from ducha.rules.ledger import parse_phase_runners as _parse_phase_runners  # noqa: E402  (plain Python)
+from ducha.rules.ledger_check import parse_month_day as _parse_month_day  # noqa: E402
+
+
+def _env_month_day(name: str, default: str, latest_month: int) -> tuple[int, int]:
+    raw = os.environ.get(name, "") or default
+    try:
+        day = _parse_month_day(raw)
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+    if day.month > latest_month:
+        raise ValueError(f"{name}: {raw!r} falls after the phase's month ({latest_month})")
+    return (day.month, day.day)
+
+
+DUCHA_LEDGER_JUNE_CUTOFF = _env_month_day("DUCHA_LEDGER_JUNE_CUTOFF", "06-30", 6)
+DUCHA_LEDGER_SEPTEMBER_CUTOFF = _env_month_day("DUCHA_LEDGER_SEPTEMBER_CUTOFF", "09-30", 9)
+DUCHA_LEDGER_CLOSE_LAST_WORKDAYS = _env_int("DUCHA_LEDGER_CLOSE_LAST_WORKDAYS", 5)
+if not 1 <= DUCHA_LEDGER_CLOSE_LAST_WORKDAYS <= 20:
+    raise ValueError("DUCHA_LEDGER_CLOSE_LAST_WORKDAYS must be between 1 and 20 (working days of December)")
+try:
+    DUCHA_LEDGER_PHASE_RUNNERS: dict[str, tuple[str, ...]] = _parse_phase_runners(
+        os.environ.get("DUCHA_LEDGER_PHASE_RUNNERS", ""),
+        {"build": ("supervision_office",), "june_check": ("general_office",),
+         "september_reconciliation": ("general_office",), "year_end_close": ("supervision_office",)},
+    )
+except ValueError as _e:
+    raise ValueError(f"DUCHA_LEDGER_PHASE_RUNNERS: {_e}") from None
+DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS = _env_int("DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS", 20)
+DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS = _env_int("DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS", 20)
+DUCHA_NOTICE_DOC_PREFIX = os.environ.get("DUCHA_NOTICE_DOC_PREFIX", "宛督")
+DUCHA_NOTICE_ISSUER = os.environ.get("DUCHA_NOTICE_ISSUER", "南阳市人民政府督查室")

@@ -1,5 +1,6 @@
 """The ledger year the page and API tests share: three units behind and one on track in
-2026, built in January; ``reconcile`` runs the June check and the September reconciliation."""
+2026, built in January by the supervision office (alice); ``reconcile`` has the general
+office (gina) run the June check and the September reconciliation."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def build_year(city, settings, tmp_path, clock):
 
 
 def reconcile(city, settings, clock):
-    do_check_ledger(actor=city.alice, year=2026, today=JUNE)
+    do_check_ledger(actor=city.gina, year=2026, today=JUNE)
     clock.set(SEPT)
-    do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT, render=False)
+    do_reconcile_ledger(actor=city.gina, year=2026, today=SEPT, render=False)
     return city

@@ -53,12 +53,14 @@ def test_year_state_says_which_phases_ran_when_and_by_whom(reconciled):
     phases = {p["key"]: p for p in year["phases"]}
     row = LedgerYear.objects.get(year=2026)
     assert [p["key"] for p in year["phases"]] == ["build", "june_check", "september_reconciliation", "year_end_close"]
-    assert phases["june_check"]["done_by"]["name"] == "Alice"
+    assert phases["june_check"]["done_by"]["name"] == "Gina"
+    assert phases["june_check"]["runners"] == ["general_office"] and not phases["june_check"]["runs"]
+    assert phases["build"]["runners"] == ["supervision_office"] and phases["build"]["runs"]
     assert phases["june_check"]["done_at"].startswith(row.june_checked_at.date().isoformat())
     assert phases["june_check"]["counts"] == {"judged": 4, "flagged": 3, "units": 3, "skipped": 0}
     assert phases["september_reconciliation"]["counts"]["notices"] == 3
     close = phases["year_end_close"]
-    assert close["is_next"] and not close["open"] and close["done_at"] is None and close["opens"].startswith("2026-12")
+    assert close["is_next"] and not close["open"] and close["done_at"] is None and close["opens"] == "2026-12-25"
     units = {u["unit"]["name"]: u for u in year["units"]}
     assert units[NAMES["fgw"]]["matters"] == 2 and units[NAMES["fgw"]]["june_check"] == 1
     notice = SupervisionNotice.objects.get(unit__code="fgw")
@@ -147,56 +149,73 @@ def test_notice_files_download_within_scope(reconciled):
 
 
 def test_the_office_previews_then_runs_a_phase_once(built):
-    alice = api(built.alice)
+    gina = api(built.gina)
     url = "/api/ledger/years/2026/phases/june_check"
-    plan = alice.get(url).json()
-    assert plan["blocker"] == "" and plan["digest"] == plan_june_check(2026, JUNE).digest
+    plan = gina.get(url).json()
+    assert plan["blocker"] == "" and plan["digest"] == plan_june_check(2026, JUNE).digest and plan["runs"]
+    assert (plan["cutoff"], plan["as_of"]) == ("2026-06-30", JUNE.isoformat())  # run before the cut-off
     assert {f["matter"]["title"] for f in plan["flags"]} == {"fgw滞后", "czj滞后", "wancheng滞后"}
-    ran = alice.post(url, {"digest": plan["digest"]}, content_type="application/json")
+    assert {tuple(f["reasons"]) for f in plan["flags"]} == {("behind_share",)}
+    assert plan["self_check"]["confirmed"] == [] and len(plan["self_check"]["unconfirmed"]) == 3
+    ran = gina.post(url, {"digest": plan["digest"]}, content_type="application/json")
     assert ran.status_code == 200, ran.content
     phases = {p["key"]: p for p in ran.json()["ledger"]["phases"]}
-    assert phases["june_check"]["done_by"]["name"] == "Alice" and phases["september_reconciliation"]["is_next"]
+    assert phases["june_check"]["done_by"]["name"] == "Gina" and phases["september_reconciliation"]["is_next"]
     assert LedgerCheckFlag.objects.count() == 3
-    again = alice.post(url, {"digest": plan["digest"]}, content_type="application/json")
+    again = gina.post(url, {"digest": plan["digest"]}, content_type="application/json")
     assert again.status_code == 409 and "已完成" in again.json()["detail"]
     assert LedgerCheckFlag.objects.count() == 3 and LedgerEvent.objects.filter(phase=Phase.JUNE_CHECK).count() == 1
 
 
 def test_a_stale_preview_and_a_phase_out_of_order_are_refused(built, settings, clock):
-    alice = api(built.alice)
+    gina = api(built.gina)
     url = "/api/ledger/years/2026/phases/june_check"
-    digest = alice.get(url).json()["digest"]
+    digest = gina.get(url).json()["digest"]
     Matter.objects.filter(title="czj滞后").update(progress=80)
-    stale = alice.post(url, {"digest": digest}, content_type="application/json")
+    stale = gina.post(url, {"digest": digest}, content_type="application/json")
     assert stale.status_code == 409 and "重新查看预览" in stale.json()["detail"]
     clock.set(SEPT)
+    gina = api(built.gina)  # a new session: the one of June has long expired
     early = "/api/ledger/years/2026/phases/september_reconciliation"
-    blocked = alice.get(early).json()
+    blocked = gina.get(early)
+    assert blocked.status_code == 200, blocked.content
+    blocked = blocked.json()
     assert "6月查账" in blocked["blocker"]
-    refused = alice.post(early, {"digest": blocked["digest"]}, content_type="application/json")
+    refused = gina.post(early, {"digest": blocked["digest"]}, content_type="application/json")
     assert refused.status_code == 409
     assert LedgerYear.objects.get(year=2026).done_phases() == {"build"} and not SupervisionNotice.objects.exists()
 
 
 def test_the_september_run_issues_numbered_notices(built, settings, clock):
-    do_check_ledger(actor=built.alice, year=2026, today=JUNE)
+    do_check_ledger(actor=built.gina, year=2026, today=JUNE)
     clock.set(SEPT)
     url = "/api/ledger/years/2026/phases/september_reconciliation"
-    alice = api(built.alice)
-    plan = alice.get(url).json()
+    gina = api(built.gina)
+    plan = gina.get(url).json()
     assert plan["numbers"] == plan_reconciliation(2026, SEPT).numbers and len(plan["numbers"]) == 3
-    ran = alice.post(url, {"digest": plan["digest"]}, content_type="application/json").json()
+    ran = gina.post(url, {"digest": plan["digest"]}, content_type="application/json").json()
     assert [n["number"] for n in ran["notices"]] == plan["numbers"]
     assert {u["notice"]["number"] for u in ran["ledger"]["units"]} == set(plan["numbers"])
 
 
-@pytest.mark.parametrize("persona", ["sam", "gina", "victor", "mayor", "sysop"])
-def test_only_the_supervision_office_previews_and_runs(built, persona):
+@pytest.mark.parametrize("persona", ["sam", "victor", "mayor", "sysop"])
+def test_only_the_city_offices_preview_the_june_check(built, persona):
     client = api(built.people[persona])
     url = "/api/ledger/years/2026/phases/june_check"
     assert client.get(url).status_code == 404
     response = client.post(url, {"digest": plan_june_check(2026, JUNE).digest}, content_type="application/json")
     assert response.status_code == 404
+    assert not LedgerCheckFlag.objects.exists() and LedgerYear.objects.get().june_checked_at is None
+
+
+@pytest.mark.parametrize("persona", ["alice", "percy"])
+def test_s2_4_the_supervision_office_reads_but_does_not_run_the_june_check(built, persona):
+    client = api(built.people[persona])
+    url = "/api/ledger/years/2026/phases/june_check"
+    plan = client.get(url).json()
+    assert not plan["runs"] and len(plan["flags"]) == 3
+    response = client.post(url, {"digest": plan["digest"]}, content_type="application/json")
+    assert response.status_code == 403 and "市政府办公室" in response.json()["detail"]
     assert not LedgerCheckFlag.objects.exists() and LedgerYear.objects.get().june_checked_at is None
 
 
@@ -217,7 +236,7 @@ def test_bad_input_changes_nothing_and_names_the_field(built):
 
 
 def test_runs_need_the_csrf_token_of_the_session(built):
-    client = api(built.alice, csrf=True)
+    client = api(built.gina, csrf=True)
     response = client.post("/api/ledger/years/2026/phases/june_check", {"digest": plan_june_check(2026, JUNE).digest},
                            content_type="application/json")
     assert response.status_code == 403 and LedgerYear.objects.get().june_checked_at is None

@@ -1,6 +1,6 @@
 """S2.4 in a real browser: the supervision office uploads an Excel ledger, the job page starts
-the import by itself (htmx) and shows the result; the September reconciliation is confirmed
-from its preview; the fgw staff member reads the 督查通知 on a 375-px phone.
+the import by itself (htmx) and shows the result; the general office confirms the September
+reconciliation from its preview; the fgw staff member reads the 督查通知 on a 375-px phone.
 Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def demo(server, settings, tmp_path, clock):  # noqa: F811
         do_transition_matter(actor=office, matter_id=m.id, action="assign", today=date(2026, 1, 5))
         Matter.objects.filter(pk=m.pk).update(progress=progress)
     do_build_ledger(actor=office, year=2026, today=date(2026, 1, 12))
-    do_check_ledger(actor=office, year=2026, today=date(2026, 6, 15))
+    do_check_ledger(actor=User.objects.get(username="zhengfuban"), year=2026, today=date(2026, 6, 15))
     return server
 
 
@@ -67,12 +67,14 @@ def test_s2_4_import_job_and_notice_in_the_browser(demo, page_factory, tmp_path)
     assert Matter.objects.filter(title__startswith="补充事项", status="draft").count() == 40
     shot(office, "ledger-import-done")
 
-    office.goto(f"{base}/ledger/2026/phase/reconcile/")
-    assert "宛督〔2026〕1号" in office.inner_text("[data-testid=what-it-does]")
-    shot(office, "ledger-reconcile-preview")
-    office.click("[data-testid=confirm-form] button")
-    office.wait_for_url(f"{base}/ledger/2026/")
-    shot(office, "ledger-year-office")
+    general = page_factory()
+    log_in(general, base, "zhengfuban")
+    general.goto(f"{base}/ledger/2026/phase/reconcile/")
+    assert "宛督〔2026〕1号" in general.inner_text("[data-testid=what-it-does]")
+    shot(general, "ledger-reconcile-preview")
+    general.click("[data-testid=confirm-form] button")
+    general.wait_for_url(f"{base}/ledger/2026/")
+    shot(general, "ledger-year-office")
     assert SupervisionNotice.objects.count() == 2
 
     phone = page_factory(width=375, height=800)
@@ -83,4 +85,4 @@ def test_s2_4_import_job_and_notice_in_the_browser(demo, page_factory, tmp_path)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     shot(phone, "ledger-notice-phone")
     assert SupervisionNotice.objects.get(unit__code="fgw").read_at is not None
-    close(office, phone)
+    close(office, general, phone)

@@ -230,9 +230,9 @@ def test_import_refused_once_the_year_is_closed(city, matters, tmp_path, setting
     settings.MEDIA_ROOT = tmp_path
     path = export(tmp_path)
     do_build_ledger(actor=city.alice, year=2026, today=date(2026, 1, 12))
-    do_check_ledger(actor=city.alice, year=2026, today=date(2026, 6, 15))
-    do_reconcile_ledger(actor=city.alice, year=2026, today=date(2026, 9, 15), render=False)
-    do_close_ledger(actor=city.alice, year=2026, today=date(2026, 12, 10))
+    do_check_ledger(actor=city.gina, year=2026, today=date(2026, 6, 15))
+    do_reconcile_ledger(actor=city.gina, year=2026, today=date(2026, 9, 15), render=False)
+    do_close_ledger(actor=city.alice, year=2026, today=date(2026, 12, 28), confirm_year=2026)
     Matter.objects.filter(pk=matters[0].pk).update(goal="被改动")
     with pytest.raises(LedgerError, match="已交账"):
         import_file(actor=city.alice, year=2026, path=path)

@@ -41,7 +41,7 @@ def get(client, user, url, **kwargs):
 
 def test_s2_4_preview_then_confirm_runs_the_june_check(client, built):
     url = reverse("ledger:phase", args=[2026, "june-check"])
-    page = get(client, built.alice, url)
+    page = get(client, built.gina, url)
     html = page.content.decode()
     assert page.status_code == 200 and not foreign_references(html)
     assert "fgw滞后" in html and "czj滞后" in html and "fgw正常" not in html
@@ -59,17 +59,29 @@ def test_s2_4_stale_preview_is_refused(client, built):
     url = reverse("ledger:phase", args=[2026, "june-check"])
     digest = plan_june_check(2026, JUNE).digest
     Matter.objects.filter(title="czj滞后").update(progress=80)
-    client.force_login(built.alice)
+    client.force_login(built.gina)
     response = client.post(url, {"digest": digest})
     assert response.status_code == 409 and "重新查看预览" in response.content.decode()
     assert LedgerYear.objects.get(year=2026).june_checked_at is None
 
 
-@pytest.mark.parametrize("persona", ["sam", "gina", "victor", "sysop"])
-def test_only_the_supervision_office_sees_previews_and_confirms(client, built, persona):
+@pytest.mark.parametrize("persona", ["sam", "victor", "mayor", "sysop"])
+def test_only_the_city_offices_see_the_june_preview(client, built, persona):
     url = reverse("ledger:phase", args=[2026, "june-check"])
     assert get(client, built.people[persona], url).status_code == 404
     assert client.post(url, {"digest": plan_june_check(2026, JUNE).digest}).status_code == 404
+    assert not LedgerCheckFlag.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["alice", "percy"])
+def test_s2_4_the_supervision_office_reads_the_june_check_the_general_office_runs(client, built, persona):
+    url = reverse("ledger:phase", args=[2026, "june-check"])
+    page = get(client, built.people[persona], url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "fgw滞后" in html
+    assert 'data-testid="read-only"' in html and 'data-testid="confirm-form"' not in html
+    refused = client.post(url, {"digest": plan_june_check(2026, JUNE).digest})
+    assert refused.status_code == 403 and "市政府办公室" in refused.content.decode()
     assert not LedgerCheckFlag.objects.exists()
 
 

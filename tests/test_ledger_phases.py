@@ -1,8 +1,9 @@
 """S2.4 the annual ledger: 年初建账, 6月查账 ("time half, task half"), 9月对账 with numbered
 督查通知, 年底交账 — on the small city of conftest with real 2026 dates.
 
-alice (supervision office) runs the phases; fgw (sam, ursula) and czj (carl) are the units
-whose matters fall behind; victor is the responsible vice mayor.
+alice (supervision office) builds and closes the year; gina (general office) runs the June
+check and the September reconciliation, as the seed has it; fgw (sam, ursula) and czj
+(carl) are the units whose matters fall behind; victor is the responsible vice mayor.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ducha.workcal.service import get_calendar
 JAN = date(2026, 1, 12)
 JUNE = date(2026, 6, 15)
 SEPT = date(2026, 9, 15)
-DEC = date(2026, 12, 10)
+DEC = date(2026, 12, 28)  # the close opens on 25 December 2026, the first of the year's last 5 working days
 
 
 def make_matter(city, unit="fgw", *, progress=0, start=date(2026, 1, 5), due=date(2026, 12, 31), assign=True,
@@ -54,8 +55,9 @@ def make_matter(city, unit="fgw", *, progress=0, start=date(2026, 1, 5), due=dat
 
 
 @pytest.fixture
-def ledger(city):
+def ledger(city, clock):
     """Four fgw and czj matters; the ledger built in January."""
+    clock.set(JAN)
     matters = {
         "fgw_behind": make_matter(city, "fgw", progress=30, title="发改滞后"),
         "fgw_ok": make_matter(city, "fgw", progress=80, title="发改正常"),
@@ -104,24 +106,34 @@ def test_s2_4_build_needs_matters_and_the_phase_window(city):
 def test_s2_4_phases_out_of_order_are_refused(city):
     make_matter(city, progress=10)
     with pytest.raises(LedgerError, match="尚未建账"):
-        do_check_ledger(actor=city.alice, year=2026, today=JUNE)
+        do_check_ledger(actor=city.gina, year=2026, today=JUNE)
     do_build_ledger(actor=city.alice, year=2026, today=JAN)
     with pytest.raises(LedgerError, match="须先完成6月查账"):
-        do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT)
+        do_reconcile_ledger(actor=city.gina, year=2026, today=SEPT)
     with pytest.raises(LedgerError, match="须先完成6月查账"):
-        do_close_ledger(actor=city.alice, year=2026, today=DEC)
+        do_close_ledger(actor=city.alice, year=2026, today=DEC, confirm_year=2026)
     with pytest.raises(LedgerError, match="2026-06-01"):  # June check in March: the phase has not opened
-        do_check_ledger(actor=city.alice, year=2026, today=date(2026, 3, 16))
+        do_check_ledger(actor=city.gina, year=2026, today=date(2026, 3, 16))
     row = LedgerYear.objects.get(year=2026)
     assert row.done_phases() == {"build"}
     assert not Rectification.objects.exists() and not LedgerCheckFlag.objects.exists()
 
 
-def test_s2_4_only_the_supervision_office_runs_phases(city, ledger):
-    for persona in ("gina", "sam", "mayor", "sysop"):
-        with pytest.raises(LedgerError):
+def test_s2_4_each_phase_is_run_by_the_office_the_seed_names(city, ledger, settings):
+    """由市政府办公室组织 / 由市政府办公室核查: the general office runs June and September; the
+    supervision office keeps reading them. The setting DUCHA_LEDGER_PHASE_RUNNERS moves a phase."""
+    for persona in ("alice", "percy", "sam", "mayor", "sysop"):
+        with pytest.raises(LedgerError, match="市政府办公室"):
             do_check_ledger(actor=city.people[persona], year=2026, today=JUNE)
     assert LedgerYear.objects.get(year=2026).june_checked_at is None
+    with pytest.raises(LedgerError, match="督查室"):
+        do_close_ledger(actor=city.gina, year=2026, today=DEC, confirm_year=2026)
+    settings.DUCHA_LEDGER_PHASE_RUNNERS = {**settings.DUCHA_LEDGER_PHASE_RUNNERS,
+                                           "june_check": ("supervision_office",)}
+    with pytest.raises(LedgerError, match="督查室"):
+        do_check_ledger(actor=city.gina, year=2026, today=JUNE)
+    do_check_ledger(actor=city.alice, year=2026, today=JUNE)
+    assert LedgerYear.objects.get(year=2026).june_checked_by == city.alice
 
 
 def test_s2_4_june_flags_exactly_the_matters_below_elapsed_share(city, ledger):
@@ -139,7 +151,7 @@ def test_s2_4_june_flags_exactly_the_matters_below_elapsed_share(city, ledger):
     }
     assert expected == {ledger["fgw_behind"].id, ledger["czj_behind"].id, below.id}
 
-    do_check_ledger(actor=city.alice, year=2026, today=today)
+    do_check_ledger(actor=city.gina, year=2026, today=today)
 
     flags = LedgerCheckFlag.objects.filter(phase=Phase.JUNE_CHECK)
     assert set(flags.values_list("matter_id", flat=True)) == expected
@@ -151,14 +163,16 @@ def test_s2_4_june_flags_exactly_the_matters_below_elapsed_share(city, ledger):
     assert rects.count() == 3 and set(rects.values_list("due_date", flat=True)) == {rect_due}
     flag = flags.get(matter=below)
     assert flag.progress == 49 and flag.elapsed_share == Decimal("0.5000") and flag.rectification.unit.code == "czj"
+    # Run on 5 June, before the 30 June cut-off: judged as of the run day.
+    assert flag.judged_on == today and flag.reasons == ["behind_share"] and flag.progress_source == "record"
     assert MatterEvent.objects.filter(matter=below, action="ledger_june_check").exists()
     row = LedgerYear.objects.get(year=2026)
-    assert row.june_checked_by == city.alice
+    assert row.june_checked_by == city.gina
     assert LedgerEvent.objects.get(phase=Phase.JUNE_CHECK).counts == {
         "judged": 5, "flagged": 3, "units": 2, "skipped": 0}
 
     with pytest.raises(LedgerError, match="已完成"):
-        do_check_ledger(actor=city.alice, year=2026, today=today)
+        do_check_ledger(actor=city.gina, year=2026, today=today)
     assert LedgerCheckFlag.objects.count() == 3 and Rectification.objects.count() == 3
 
 
@@ -166,22 +180,22 @@ def test_s2_4_confirmation_must_match_the_preview(city, ledger):
     plan = plan_june_check(2026, JUNE)
     Matter.objects.filter(pk=ledger["fgw_behind"].pk).update(progress=31)  # a unit reports meanwhile
     with pytest.raises(PlanChanged):
-        do_check_ledger(actor=city.alice, year=2026, today=JUNE, expected_digest=plan.digest)
+        do_check_ledger(actor=city.gina, year=2026, today=JUNE, expected_digest=plan.digest)
     assert LedgerYear.objects.get(year=2026).june_checked_at is None
     fresh = plan_june_check(2026, JUNE)
-    do_check_ledger(actor=city.alice, year=2026, today=JUNE, expected_digest=fresh.digest)
+    do_check_ledger(actor=city.gina, year=2026, today=JUNE, expected_digest=fresh.digest)
 
 
 def test_s2_4_september_notices_numbered_consecutively_and_linked(city, ledger, settings, tmp_path,
                                                                  django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
-    do_check_ledger(actor=city.alice, year=2026, today=JUNE)
+    do_check_ledger(actor=city.gina, year=2026, today=JUNE)
     DocumentSequence.objects.create(prefix="宛督", year=2026, last=11)  # a bulletin already took 1–11
     plan = plan_reconciliation(2026, SEPT)
     assert plan.numbers == ["宛督〔2026〕12号", "宛督〔2026〕13号"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        notices = do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT, expected_digest=plan.digest)
+        notices = do_reconcile_ledger(actor=city.gina, year=2026, today=SEPT, expected_digest=plan.digest)
 
     assert [n.number for n in notices] == ["宛督〔2026〕12号", "宛督〔2026〕13号"]
     assert [n.unit.code for n in notices] == ["fgw", "czj"]
@@ -204,14 +218,14 @@ def test_s2_4_september_notices_numbered_consecutively_and_linked(city, ledger, 
     inbox = {(n.user.username, n.title, n.light) for n in Notification.objects.select_related("user")}
     assert inbox == {("ursula", "督查通知 宛督〔2026〕12号", "red"), ("carl", "督查通知 宛督〔2026〕13号", "red")}
     with pytest.raises(LedgerError, match="已完成"):
-        do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT)
+        do_reconcile_ledger(actor=city.gina, year=2026, today=SEPT)
     assert SupervisionNotice.objects.count() == 2 and DocumentSequence.objects.get().last == 13
 
 
 def test_s2_4_notice_read_by_the_unit_is_recorded_once(city, ledger, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    do_check_ledger(actor=city.alice, year=2026, today=JUNE)
-    notice = do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT, render=False)[0]
+    do_check_ledger(actor=city.gina, year=2026, today=JUNE)
+    notice = do_reconcile_ledger(actor=city.gina, year=2026, today=SEPT, render=False)[0]
     do_read_notice(user=city.alice, notice=notice)
     assert SupervisionNotice.objects.get(pk=notice.pk).read_at is None  # the office's own look does not count
     do_read_notice(user=city.sam, notice=notice)
@@ -223,20 +237,21 @@ def test_s2_4_notice_read_by_the_unit_is_recorded_once(city, ledger, settings, t
 
 def test_s2_4_year_end_close_freezes_the_final_snapshot(city, ledger, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    do_check_ledger(actor=city.alice, year=2026, today=JUNE)
-    do_reconcile_ledger(actor=city.alice, year=2026, today=SEPT, render=False)
+    do_check_ledger(actor=city.gina, year=2026, today=JUNE)
+    do_reconcile_ledger(actor=city.gina, year=2026, today=SEPT, render=False)
     ok = ledger["fgw_ok"]
     do_transition_matter(actor=city.sam, matter_id=ok.id, action="claim", reason="完成", today=date(2026, 11, 20))
     do_transition_matter(actor=city.alice, matter_id=ok.id, action="close", today=date(2026, 11, 23))
-    row = do_close_ledger(actor=city.alice, year=2026, today=DEC)
+    row = do_close_ledger(actor=city.alice, year=2026, today=DEC, confirm_year=2026)
     final = {m["number"]: m for m in row.final["matters"]}
     assert final[ok.number]["ledger_status"] == "completed" and final[ok.number]["on_time"] is True
     behind = final[ledger["fgw_behind"].number]
     assert behind["june_flag"] and behind["september_flag"] and behind["notice"] == "宛督〔2026〕1号"
     assert behind["open_rectifications"] == 2
     assert row.final["counts"] == {"completed": 1, "in_progress": 2, "not_started": 1}
+    assert row.final["outcomes"] == {"carry_over": 3} and behind["close_outcome"] == "carry_over"
     # Frozen: later changes do not reach the snapshot, and the phase cannot run again.
     Matter.objects.filter(pk=ok.pk).update(progress=0)
     with pytest.raises(LedgerError, match="已完成"):
-        do_close_ledger(actor=city.alice, year=2026, today=date(2026, 12, 20))
+        do_close_ledger(actor=city.alice, year=2026, today=date(2026, 12, 29), confirm_year=2026)
     assert LedgerYear.objects.get(year=2026).final == row.final

@@ -1,10 +1,12 @@
 """The ledger year (S2.4) over the API, under the rules of the ledger pages.
 
 Reads go through ``ledger.access``: administrators read no ledger (404), a unit reads its
-own flags and notices, a vice mayor the portfolio's. The phases are the supervision
-office's: its preview and its run are 404 to anyone else, as the phase page is, and a run
-goes through the same action as the page, with the digest of the preview the caller
-reviewed, so a phase runs once, in order, on the figures that were shown.
+own flags and notices, a vice mayor the portfolio's. Each phase is run by the roles of
+DUCHA_LEDGER_PHASE_RUNNERS; the city-wide offices read its preview, a run by any of them
+that does not run it is 403, anyone else gets 404 as on the phase page. A run goes through
+the same action as the page, with the digest of the preview the caller reviewed, so a phase
+runs once, in order, on the figures that were shown; the year-end close also needs the year
+typed out. A unit reads and confirms its own self-check (自查).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from ducha.api.common import ERRORS, caller, keyset_page, refuse
@@ -29,15 +32,31 @@ from ducha.api.ledger_schemas import (
     PlanOut,
     RunIn,
     RunOut,
+    SelfCheckIn,
+    SelfCheckOut,
 )
 from ducha.api.schemas import MAX_YEAR, MIN_YEAR, AfterId, Error, RowId
 from ducha.ledger import actions, services
-from ducha.ledger.access import access_notice_by_id, reads_ledger, runs_ledger, visible_flags, visible_notices
+from ducha.ledger.access import (
+    access_notice_by_id,
+    phase_runner_roles,
+    previews_phase,
+    reads_ledger,
+    runs_any_phase,
+    runs_ledger,
+    runs_phase,
+    self_check_unit,
+    visible_flags,
+    visible_notices,
+)
+from ducha.ledger.cutoff import ledger_matters
 from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
+from ducha.ledger.selfcheck import self_check_form
 from ducha.matters.access import visible_matters
 from ducha.matters.models import Matter
 from ducha.org.access import visible_units
 from ducha.org.models import User
+from ducha.org.roles import CITY_WIDE_ROLES
 from ducha.workcal import service as workcal
 
 router = Router(tags=["ledger"])
@@ -77,14 +96,15 @@ def _reader(request: HttpRequest) -> User:
     return user
 
 
-def _office(request: HttpRequest) -> User:
+def _previewer(request: HttpRequest, phase: PhaseCode) -> User:
     user = _reader(request)
-    if not runs_ledger(user):
+    if not previews_phase(user, phase.value):
         raise Http404("No such phase page")
     return user
 
 
-def _phases(row: LedgerYear | None, year: int, today: date, with_counts: bool) -> list[dict[str, Any]]:
+def _phases(row: LedgerYear | None, year: int, today: date, with_counts: bool,
+            user: User | None = None) -> list[dict[str, Any]]:
     windows = services.phase_windows(year)
     done = row.done_phases() if row else frozenset()
     counts: dict[str, dict[str, int]] = {}
@@ -104,6 +124,7 @@ def _phases(row: LedgerYear | None, year: int, today: date, with_counts: bool) -
             "open": is_next and window is not None and today >= window.opens,
             "late": is_next and window is not None and today > window.due,
             "counts": counts.get(key.value) if with_counts else None,
+            "runners": list(phase_runner_roles(key.value)), "runs": user is not None and runs_phase(user, key.value),
         })
     return out
 
@@ -114,7 +135,7 @@ def _year_state(user: User, year: int, today: date) -> dict[str, Any]:
         "built_by", "june_checked_by", "reconciled_by", "closed_by").filter(year=year).first()
     per_unit: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"matters": 0, "june_check": 0, "september_reconciliation": 0, "notice": None})
-    for unit_id, n in visible_matters(user).filter(year=year).order_by().values_list("lead_unit_id").annotate(
+    for unit_id, n in visible_matters(user).filter(ledger_matters(year)).order_by().values_list("lead_unit_id").annotate(
         n=Count("id")).values_list("lead_unit_id", "n"):
         per_unit[unit_id]["matters"] = n
     for unit_id, phase, n in visible_flags(user).filter(ledger_year__year=year).order_by().values_list(
@@ -123,12 +144,16 @@ def _year_state(user: User, year: int, today: date) -> dict[str, Any]:
     for notice in visible_notices(user).filter(ledger_year__year=year).only("id", "number", "unit_id"):
         per_unit[notice.unit_id]["notice"] = notice
     units = {u.id: u for u in visible_units(user).filter(pk__in=list(per_unit)).order_by("sort_order", "id")}
-    runs = runs_ledger(user)
-    if not units and row is None and not runs:
+    offices = runs_ledger(user) or runs_any_phase(user) or user.role in CITY_WIDE_ROLES
+    if not units and row is None and not (runs_ledger(user) or runs_any_phase(user)):
         raise Http404("No ledger for this year")  # the office sees an empty year, to import into it
     rows = [{"unit": unit, **per_unit[uid]} for uid, unit in units.items()]
-    return {"year": year, "matter_count": sum(r["matters"] for r in rows), "phases": _phases(row, year, today, runs),
-            "units": rows}
+    return {"year": year, "matter_count": sum(r["matters"] for r in rows),
+            "phases": _phases(row, year, today, offices, user), "units": rows}
+
+
+def _explained(flag: LedgerCheckFlag) -> dict[str, Any]:
+    return {"judged_on": flag.judged_on, "reasons": flag.reasons, "missed_milestones": flag.missed_milestones}
 
 
 def _rectification(flag: LedgerCheckFlag) -> dict[str, Any] | None:
@@ -164,8 +189,9 @@ def list_flags(request: HttpRequest, path: Path[YearPath], filters: Query[FlagFi
     rows, next_after = keyset_page(qs, filters.after, filters.limit)
     return {"items": [{
         "id": f.pk, "phase": f.phase, "matter": f.matter, "unit": f.unit, "progress": f.progress,
-        "elapsed_share": f.elapsed_share, "checked_on": f.checked_on, "rectification": _rectification(f),
-        "notice": f.notice,
+        "elapsed_share": f.elapsed_share, "checked_on": f.checked_on, **_explained(f),
+        "progress_source": f.progress_source or None, "progress_month": f.progress_month,
+        "rectification": _rectification(f), "notice": f.notice,
     } for f in rows], "next_after": next_after}
 
 
@@ -192,7 +218,7 @@ def get_notice(request: HttpRequest, notice_id: RowId) -> Any:
     flags = LedgerCheckFlag.objects.filter(notice=notice, phase=Phase.RECONCILIATION).select_related(
         "matter", "rectification").order_by("matter__number")
     return {**_notice(notice), "flags": [{
-        "matter": f.matter, "progress": f.progress, "elapsed_share": f.elapsed_share,
+        "matter": f.matter, "progress": f.progress, "elapsed_share": f.elapsed_share, **_explained(f),
         "due_date": f.matter.due_date, "rectification": _rectification(f),
     } for f in flags]}
 
@@ -213,33 +239,95 @@ def notice_file(request: HttpRequest, notice_id: RowId, kind: FileKind) -> Any:
 
 @router.get("/ledger/years/{year}/phases/{phase}", response={200: PlanOut, **ERRORS})
 def preview_phase(request: HttpRequest, path: Path[PhasePath]) -> Any:
-    """What the phase would do today (the supervision office only); send its digest to run it."""
-    _office(request)
+    """What the phase would do today: for the offices that run it (send its digest to run it)
+    and, to read, the other city-wide offices. June and September say the day they judge as of."""
+    user = _previewer(request, path.phase)
     plan = services.PLANNERS[path.phase.value](path.year, workcal.today())
     return {
         "year": plan.year, "phase": plan.phase, "today": plan.today, "blocker": plan.blocker, "late": plan.late,
+        "opens": plan.window.opens if plan.window else None, "due": plan.window.due if plan.window else None,
+        "cutoff": plan.cutoff, "as_of": plan.as_of, "runs": runs_phase(user, path.phase.value),
         "counts": plan.counts, "rectify_by": plan.rectify_by, "numbers": plan.numbers, "digest": plan.digest,
         "flags": [{"matter": {"id": f.matter_id, "number": f.number, "title": f.title},
                    "unit": {"id": f.unit_id, "name": f.unit_name}, "progress": f.progress,
-                   "elapsed_share": f.elapsed, "due_date": f.due_date}
+                   "elapsed_share": f.elapsed, "due_date": f.due_date, "reasons": list(f.reasons),
+                   "missed_milestones": [{"title": n.title, "due": n.due} for n in f.missed],
+                   "progress_source": f.source, "progress_month": f.month}
                   for _group, shown, _number in plan.preview_units() for f in shown],
+        "self_check": {
+            "confirmed": [{"id": u.unit_id, "name": u.unit_name} for u in plan.confirmed_units],
+            "unconfirmed": [{"id": u.unit_id, "name": u.unit_name} for u in plan.unconfirmed_units],
+        } if path.phase == PhaseCode.JUNE_CHECK and plan.as_of else None,
+        "open_matters": [{"matter": {"id": m.matter_id, "number": m.number, "title": m.title}, "unit": m.unit_name,
+                          "status": m.status, "progress": m.progress, "due_date": m.due_date, "outcome": m.outcome}
+                         for m in plan.open_matters],
     }
 
 
 @router.post("/ledger/years/{year}/phases/{phase}", response={200: RunOut, 403: Error, 409: Error, **ERRORS})
 def run_phase(request: HttpRequest, path: Path[PhasePath], payload: RunIn) -> Any:
-    """Run the phase (the supervision office only). 409 when it may not run now: done already,
-    out of order, outside its window, or the figures changed since the preview."""
-    user = _office(request)
+    """Run the phase (the offices that run it; 403 for another city-wide office). 409 when it
+    may not run now: done already, out of order, before it opens (the close names its opening
+    day), the figures changed since the preview, or the close without the year typed out."""
+    user = _previewer(request, path.phase)
     today = workcal.today()
     issued: list[SupervisionNotice] = []
     try:
         if path.phase == PhaseCode.RECONCILIATION:
             issued = actions.do_reconcile_ledger(actor=user, year=path.year, today=today,
                                                  expected_digest=payload.digest)
+        elif path.phase == PhaseCode.CLOSE:
+            actions.do_close_ledger(actor=user, year=path.year, today=today, expected_digest=payload.digest,
+                                    confirm_year=payload.confirm_year, not_done=frozenset(payload.not_done))
         else:
             actions.PHASE_ACTIONS[path.phase.value](actor=user, year=path.year, today=today,
                                                     expected_digest=payload.digest)
+    except actions.NotYours as e:
+        return refuse(403, str(e))
     except actions.LedgerError as e:
         return refuse(409, str(e))
     return {"ledger": _year_state(user, path.year, today), "notices": issued}
+
+
+def _self_check(user: User, year: int) -> dict[str, Any]:
+    unit_id = self_check_unit(user)
+    if unit_id is None:
+        raise Http404("No self-check for this account")
+    form = self_check_form(year, unit_id, workcal.today())
+    return {
+        "year": year, "unit": user.unit, "cutoff": form.cutoff, "as_of": form.as_of, "open": form.open,
+        "blocker": form.blocker, "confirmed_at": form.confirmed_at, "confirmed_by": form.confirmed_by,
+        "lines": [{"matter": {"id": r.matter_id, "number": r.number, "title": r.title}, "recorded": r.recorded,
+                   "recorded_source": r.source, "recorded_month": r.month, "confirmed": r.confirmed,
+                   "reason": r.reason} for r in form.rows],
+    }
+
+
+@router.get("/ledger/years/{year}/self-check", response={200: SelfCheckOut, **ERRORS})
+def get_self_check(request: HttpRequest, path: Path[YearPath]) -> Any:
+    """The caller's unit's self-check (自查) before the June check: its matters with the progress on
+    record as of the cut-off, and its confirmed figures. Unit administrators and staff only."""
+    return _self_check(_reader(request), path.year)
+
+
+@router.post("/ledger/years/{year}/self-check", response={200: SelfCheckOut, 400: Error, 403: Error, 409: Error,
+                                                          **ERRORS})
+def confirm_self_check(request: HttpRequest, path: Path[YearPath], payload: SelfCheckIn) -> Any:
+    """Confirm (or correct) every line of the unit's self-check in one step; a figure below the
+    record needs a reason (400 names each line at fault, by matter id). 409 when the
+    self-check is closed or the list of matters changed since it was read."""
+    user = _reader(request)
+    if self_check_unit(user) is None:
+        raise Http404("No self-check for this account")
+    lines = {ln.matter: actions.SelfCheckInput(ln.confirmed, ln.reason) for ln in payload.lines}
+    if len(lines) != len(payload.lines):
+        return refuse(400, {"lines": _("Each matter may appear only once.")})
+    try:
+        actions.do_confirm_self_check(actor=user, year=path.year, lines=lines)
+    except actions.SelfCheckRefused as e:
+        return refuse(409 if "__all__" in e.errors else 400, e.errors)
+    except actions.NotYours as e:
+        return refuse(403, str(e))
+    except actions.LedgerError as e:
+        return refuse(409, str(e))
+    return _self_check(user, path.year)

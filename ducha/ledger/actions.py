@@ -1,4 +1,5 @@
-"""The four ledger phases (S2.4) as actions of the supervision office.
+"""The four ledger phases (S2.4), run by the offices of DUCHA_LEDGER_PHASE_RUNNERS, and the
+units' self-check (自查) before the June check.
 
 Each action recomputes the plan its preview showed (``services.plan_*``), refuses when the
 plan has a blocker or its digest differs from the one the user confirmed, then claims the
@@ -9,24 +10,38 @@ changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
-from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
+from ducha.ledger.access import phase_runner_names, runs_ledger, runs_phase, self_check_unit
+from ducha.ledger.models import (
+    CarryOver,
+    CloseOutcome,
+    LedgerCheckFlag,
+    LedgerEvent,
+    LedgerYear,
+    Phase,
+    SelfCheck,
+    SelfCheckLine,
+    SupervisionNotice,
+)
 from ducha.ledger.notices import render_notice_files
+from ducha.ledger.selfcheck import self_check_form
 from ducha.ledger.services import (
+    FlagPlan,
     PhasePlan,
-    baseline_snapshot,
-    final_snapshot,
     notice_prefix,
     plan_build,
     plan_close,
     plan_june_check,
     plan_reconciliation,
 )
+from ducha.ledger.snapshots import baseline_snapshot, final_snapshot
 from ducha.matters.models import MatterEvent, Rectification, RectificationSource
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
@@ -43,13 +58,19 @@ class PlanChanged(LedgerError):
     """The figures moved between the preview and the confirmation."""
 
 
-def can_run_phases(user: object) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "role", "") == Role.SUPERVISION_OFFICE)
+class NotYours(LedgerError):
+    """The phase is run by another office (the API answers 403)."""
 
 
-def _require_office(actor: User) -> None:
-    if not can_run_phases(actor) or not actor.is_active:
-        raise LedgerError("台账各阶段由市政府督查室办理 (only the supervision office runs the ledger phases)")
+def can_import_ledger(user: User) -> bool:
+    """The Excel ledger is the supervision office's working file."""
+    return runs_ledger(user)
+
+
+def _require_runner(actor: User, key: str) -> None:
+    if not runs_phase(actor, key):
+        raise NotYours(_("%(phase)s is run by: %(roles)s.") % {"phase": Phase(key).label,
+                                                                "roles": phase_runner_names(key)})
 
 
 def _ready(plan: PhasePlan, expected_digest: str | None) -> None:
@@ -80,10 +101,10 @@ def _event(row: LedgerYear, phase: str, actor: User | None, counts: dict[str, in
 def do_build_ledger(*, actor: User, year: int, today: date | None = None,
                     expected_digest: str | None = None) -> LedgerYear:
     """年初建账: freeze the year's matters, targets, due dates and units as the baseline."""
-    _require_office(actor)
+    _require_runner(actor, Phase.BUILD)
     today = today or workcal.today()
     with transaction.atomic():
-        row, _ = LedgerYear.objects.get_or_create(year=year)
+        row, _created = LedgerYear.objects.get_or_create(year=year)
         plan = plan_build(year, today, row)
         _ready(plan, expected_digest)
         snapshot = baseline_snapshot(year, today)
@@ -98,24 +119,35 @@ def do_build_ledger(*, actor: User, year: int, today: date | None = None,
 EVENT_ACTIONS: dict[str, str] = {Phase.JUNE_CHECK: "ledger_june_check", Phase.RECONCILIATION: "ledger_reconcile"}
 
 
+def demand_text(f: FlagPlan, phase: str, rectify_by: date) -> str:
+    """The rectification demand: what was found as of which day, and why (the reasons that apply)."""
+    label = "6月查账" if phase == Phase.JUNE_CHECK else "9月对账"
+    found = []
+    if "behind_share" in f.reasons:
+        found.append(f"完成进度{f.progress}%，低于时间进度{f.elapsed_percent}%"
+                     + ("（时间过半、任务过半）" if phase == Phase.JUNE_CHECK else ""))
+    if f.missed:
+        found.append("时间节点" + "、".join(f"“{n.title}”（{n.due:%m月%d日}）" for n in f.missed) + "未按期完成")
+    return (f"{label}：截至{f.judged_on:%Y年%m月%d日}，" + "；".join(found)
+            + f"，请于{rectify_by:%Y-%m-%d}前整改到位。")
+
+
 def _flag_matters(row: LedgerYear, plan: PhasePlan, phase: str, actor: User, source: str,
                   notices: dict[int, SupervisionNotice] | None = None) -> int:
     """Rectifications and flags for every matter of ``plan``, and a line in each matter's timeline."""
     assert plan.rectify_by is not None
-    label = "6月查账" if phase == Phase.JUNE_CHECK else "9月对账"
     flags = plan.flags
     rects = Rectification.objects.bulk_create(
-        Rectification(
-            matter_id=f.matter_id, unit_id=f.unit_id, source=source, due_date=plan.rectify_by,
-            demand=(f"{label}：完成进度{f.progress}%，低于时间进度{f.elapsed_percent}%"
-                    f"（时间过半、任务过半），请于{plan.rectify_by:%Y-%m-%d}前整改到位。"),
-        )
+        Rectification(matter_id=f.matter_id, unit_id=f.unit_id, source=source, due_date=plan.rectify_by,
+                      demand=demand_text(f, phase, plan.rectify_by))
         for f in flags
     )
     LedgerCheckFlag.objects.bulk_create(
         LedgerCheckFlag(
             ledger_year=row, phase=phase, matter_id=f.matter_id, unit_id=f.unit_id, progress=f.progress,
-            elapsed_share=f.elapsed, checked_on=plan.today, rectification=r,
+            elapsed_share=f.elapsed, checked_on=plan.today, judged_on=f.judged_on, reasons=list(f.reasons),
+            missed_milestones=[{"title": n.title, "due": n.due.isoformat()} for n in f.missed],
+            progress_source=f.source, progress_month=f.month, rectification=r,
             notice=notices.get(f.unit_id) if notices else None,
         )
         for f, r in zip(flags, rects, strict=True)
@@ -123,6 +155,7 @@ def _flag_matters(row: LedgerYear, plan: PhasePlan, phase: str, actor: User, sou
     MatterEvent.objects.bulk_create(
         MatterEvent(matter_id=f.matter_id, actor=actor, action=EVENT_ACTIONS[phase], reason=r.demand,
                     data={"progress": f.progress, "elapsed_share": str(f.elapsed), "ledger_year": row.year,
+                          "judged_on": f.judged_on.isoformat(), "reasons": list(f.reasons),
                           "notice": notices[f.unit_id].number if notices else None})
         for f, r in zip(flags, rects, strict=True)
     )
@@ -130,8 +163,9 @@ def _flag_matters(row: LedgerYear, plan: PhasePlan, phase: str, actor: User, sou
 
 
 def _built_year(year: int) -> LedgerYear:
-    """The year's ledger row; every phase after the build needs one."""
-    row = LedgerYear.objects.filter(year=year).first()
+    """The year's ledger row, locked: every phase after the build needs one, and a self-check
+    confirmed meanwhile waits for the phase instead of slipping in after its preview."""
+    row = LedgerYear.objects.select_for_update().filter(year=year).first()
     if row is None:
         raise LedgerError(f"{year}年台账尚未建账 (the {year} ledger was not built)")
     return row
@@ -139,8 +173,9 @@ def _built_year(year: int) -> LedgerYear:
 
 def do_check_ledger(*, actor: User, year: int, today: date | None = None,
                     expected_digest: str | None = None) -> LedgerYear:
-    """6月查账: flag each running matter whose progress is below the working time elapsed."""
-    _require_office(actor)
+    """6月查账: flag each matter whose progress recorded by the cut-off (30 June) was below the
+    working time elapsed at the cut-off, whenever the check runs."""
+    _require_runner(actor, Phase.JUNE_CHECK)
     today = today or workcal.today()
     with transaction.atomic():
         row = _built_year(year)
@@ -156,8 +191,9 @@ def do_check_ledger(*, actor: User, year: int, today: date | None = None,
 
 def do_reconcile_ledger(*, actor: User, year: int, today: date | None = None,
                         expected_digest: str | None = None, render: bool = True) -> list[SupervisionNotice]:
-    """9月对账: one numbered 督查通知 to each unit still behind schedule, delivered to the unit."""
-    _require_office(actor)
+    """9月对账: one numbered 督查通知 to each unit with a matter behind as of the cut-off (30
+    September): below the elapsed share or past a time node not done; delivered to the unit."""
+    _require_runner(actor, Phase.RECONCILIATION)
     today = today or workcal.today()
     with transaction.atomic():
         row = _built_year(year)
@@ -198,18 +234,35 @@ def _tell_units(notices: list[SupervisionNotice]) -> None:
                          f"{n.title}。请于{n.rectify_by:%Y年%m月%d日}前完成整改并报送。") for n in notices), light="red")
 
 
-def do_close_ledger(*, actor: User, year: int, today: date | None = None,
-                    expected_digest: str | None = None) -> LedgerYear:
-    """年底交账: freeze each matter's final state for the performance evaluation."""
-    _require_office(actor)
+def do_close_ledger(*, actor: User, year: int, confirm_year: int | None, today: date | None = None,
+                    expected_digest: str | None = None, not_done: frozenset[int] = frozenset()) -> LedgerYear:
+    """年底交账: freeze each matter's final state for the performance evaluation. It cannot be
+    undone, so the operator types the year to confirm. Every matter still open is carried
+    over to next year's ledger, except those in ``not_done``, closed in the ledger as not done."""
+    _require_runner(actor, Phase.CLOSE)
+    if confirm_year != year:
+        raise LedgerError(_("Type the year %(year)d to confirm the year-end close; it cannot be undone.")
+                          % {"year": year})
     today = today or workcal.today()
     with transaction.atomic():
         row = _built_year(year)
         plan = plan_close(year, today, row)
         _ready(plan, expected_digest)
-        snapshot = final_snapshot(year, today)
+        open_ids = {m.matter_id for m in plan.open_matters}
+        stray = sorted(set(not_done) - open_ids)
+        if stray:
+            raise LedgerError(_("Not a matter still open in the %(year)d ledger: %(ids)s")
+                              % {"year": year, "ids": ", ".join(map(str, stray))})
+        outcomes = {mid: CloseOutcome.NOT_DONE if mid in not_done else CloseOutcome.CARRY_OVER for mid in open_ids}
+        snapshot = final_snapshot(year, today, {k: str(v) for k, v in outcomes.items()})
         _claim(row, "closed", "reconciled", actor, final=snapshot)
-        _event(row, Phase.CLOSE, actor, {"matters": snapshot["count"], **snapshot["counts"]})
+        CarryOver.objects.bulk_create(
+            CarryOver(ledger_year=row, matter_id=mid, to_year=year + 1)
+            for mid, outcome in sorted(outcomes.items()) if outcome == CloseOutcome.CARRY_OVER
+        )
+        _event(row, Phase.CLOSE, actor, {"matters": snapshot["count"], **snapshot["counts"],
+                                         "carried_over": sum(o == CloseOutcome.CARRY_OVER for o in outcomes.values()),
+                                         "not_done": sum(o == CloseOutcome.NOT_DONE for o in outcomes.values())})
     row.refresh_from_db()
     return row
 
@@ -217,8 +270,74 @@ def do_close_ledger(*, actor: User, year: int, today: date | None = None,
 PHASE_ACTIONS = {
     "build": do_build_ledger,
     "june_check": do_check_ledger,
-    "year_end_close": do_close_ledger,
 }
+
+
+@dataclass(frozen=True)
+class SelfCheckInput:
+    """The figure a unit confirms for one matter, and why when it is below the record."""
+
+    confirmed: int
+    reason: str = ""
+
+
+class SelfCheckRefused(LedgerError):
+    """Bad figures in a self-check; ``errors`` maps matter ids (or "__all__") to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+MAX_REASON = 300
+
+
+def do_confirm_self_check(*, actor: User, year: int, lines: dict[int, SelfCheckInput],
+                          today: date | None = None) -> SelfCheck:
+    """自查: the actor's unit confirms (or corrects) the progress of every matter on its form, in
+    one step. The form must list exactly the matters it shows now; a figure below the record
+    needs a reason. Confirming again before the June check replaces the earlier figures."""
+    unit_id = self_check_unit(actor)
+    if unit_id is None:
+        raise NotYours(_("Only a unit's own staff confirm its self-check."))
+    today = today or workcal.today()
+    with transaction.atomic():
+        row = LedgerYear.objects.select_for_update().filter(year=year).first()
+        form = self_check_form(year, unit_id, today)
+        if form.blocker:
+            raise LedgerError(form.blocker)
+        expected = {r.matter_id: r for r in form.rows}
+        if set(lines) != set(expected):
+            raise SelfCheckRefused({"__all__": _(
+                "The list of matters has changed since the form was opened; reload it and confirm again.")})
+        errors: dict[str, str] = {}
+        for mid, given in lines.items():
+            r = expected[mid]
+            if not isinstance(given.confirmed, int) or not 0 <= given.confirmed <= 100:
+                errors[str(mid)] = _("%(number)s: progress must be a whole number from 0 to 100.") % {
+                    "number": r.number}
+            elif given.confirmed < r.recorded and not given.reason.strip():
+                errors[str(mid)] = _("%(number)s: %(given)d%% is below the %(recorded)d%% on record; say why.") % {
+                    "number": r.number, "given": given.confirmed, "recorded": r.recorded}
+            elif len(given.reason) > MAX_REASON:
+                errors[str(mid)] = _("%(number)s: the reason is longer than %(n)d characters.") % {
+                    "number": r.number, "n": MAX_REASON}
+        if errors:
+            raise SelfCheckRefused(errors)
+        assert row is not None
+        check, _created = SelfCheck.objects.update_or_create(
+            ledger_year=row, unit_id=unit_id, defaults={"confirmed_by": actor, "confirmed_at": timezone.now()})
+        SelfCheckLine.objects.filter(self_check=check).delete()
+        SelfCheckLine.objects.bulk_create(
+            SelfCheckLine(self_check=check, matter_id=mid, recorded=expected[mid].recorded, confirmed=given.confirmed,
+                          reason=given.reason.strip() if given.confirmed < expected[mid].recorded else "")
+            for mid, given in sorted(lines.items())
+        )
+        corrected = {str(mid): [expected[mid].recorded, g.confirmed] for mid, g in lines.items()
+                     if g.confirmed != expected[mid].recorded}
+        record(actor=actor, action="ledger.self_check", obj_type="ledger.SelfCheck", obj_id=check.pk,
+               before=None, after={"year": year, "unit": unit_id, "matters": len(lines), "corrected": corrected})
+    return check
 
 
 def do_read_notice(*, user: User, notice: SupervisionNotice) -> SupervisionNotice:
@@ -233,5 +352,6 @@ def do_read_notice(*, user: User, notice: SupervisionNotice) -> SupervisionNotic
 
 def do_render_notice(*, actor: User, notice: SupervisionNotice) -> bool:
     """Render a notice's files again (after a font was installed, say)."""
-    _require_office(actor)
+    if not (runs_ledger(actor) or runs_phase(actor, Phase.RECONCILIATION)):
+        raise NotYours(_("Only the office that issues the notices can generate their files again."))
     return render_notice_files(notice)

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +8,15 @@ class LedgerConfig(AppConfig):
     name = "ducha.ledger"
     label = "ledger"
     verbose_name = _("Annual ledger")  # 台账
+
+    def ready(self) -> None:
+        # settings.py parses DUCHA_LEDGER_PHASE_RUNNERS without the roles; a misspelt role
+        # would leave a phase nobody can run, so the process refuses to start instead.
+        from ducha.org.roles import ADMIN_ROLES, Role
+
+        for phase, roles in settings.DUCHA_LEDGER_PHASE_RUNNERS.items():
+            for role in roles:
+                if role not in Role.values or role in ADMIN_ROLES:
+                    raise ImproperlyConfigured(
+                        f"DUCHA_LEDGER_PHASE_RUNNERS: {phase}={role}: not a business role "
+                        f"(one of {', '.join(r for r in Role.values if r not in ADMIN_ROLES)})")

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ducha.audit.api import record
-from ducha.ledger.actions import LedgerError, can_run_phases
+from ducha.ledger.actions import LedgerError, can_import_ledger
 from ducha.ledger.bulk import insert_rows
 from ducha.ledger.importing import ImportPlan, LedgerFileError, LedgerImportRefused, parse_ledger
 from ducha.ledger.models import JobStatus, LedgerEvent, LedgerImportJob, LedgerYear, Phase
@@ -83,7 +83,7 @@ def _insert_new(actor: User, year: int, rows: list[RowValues], note: str) -> Non
 
 def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = "") -> dict[str, int]:
     """Create the new rows as draft matters and update the matched drafts, all or nothing."""
-    if not can_run_phases(actor):
+    if not can_import_ledger(actor):
         raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
     try:
         with transaction.atomic():
@@ -129,7 +129,7 @@ def _update_draft(actor: User, r: RowValues, note: str) -> None:
 
 def import_file(*, actor: User, year: int, path: Path, note: str = "", progress: Any = None) -> dict[str, int]:
     """Validate then write; raises LedgerFileError, LedgerImportRefused or LedgerError."""
-    if not can_run_phases(actor):
+    if not can_import_ledger(actor):
         raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
     plan = parse_ledger(path, year, Lookups.load(), progress)
     if progress:

@@ -146,8 +146,25 @@ class SupervisionNotice(models.Model):
         return self.number
 
 
+class FlagReason(models.TextChoices):
+    """Why a matter was found behind (codes of ``ducha.rules.ledger_check``)."""
+
+    BEHIND_SHARE = "behind_share", _("Progress below the working time elapsed")  # 完成进度低于时间进度
+    MISSED_MILESTONE = "missed_milestone", _("A time node missed")  # 未按时间节点推进
+
+
+class ProgressSource(models.TextChoices):
+    """Where the progress a check judged came from (its explanation)."""
+
+    SELF_CHECK = "self_check", _("The unit's self-check")  # 单位自查
+    REPORT = "report", _("Monthly report")  # 月度报告
+    RECORD = "record", _("The matter's record")  # 事项记录
+    NONE = "none", _("Nothing recorded by the cut-off")  # 截至当日无记录
+
+
 class LedgerCheckFlag(models.Model):
-    """A matter found behind schedule ("time half, task half") by the June check or in September."""
+    """A matter found behind schedule by the June check or the September reconciliation,
+    judged as of ``judged_on`` (the phase's cut-off, or the run day when run before it)."""
 
     ledger_year = models.ForeignKey(
         LedgerYear, on_delete=models.CASCADE, related_name="flags", verbose_name=_("ledger year")
@@ -158,6 +175,11 @@ class LedgerCheckFlag(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress %"))
     elapsed_share = models.DecimalField(_("time elapsed"), max_digits=5, decimal_places=4)  # 时间进度
     checked_on = models.DateField(_("checked on"))
+    judged_on = models.DateField(_("judged as of"), null=True, blank=True)  # 截止日期
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)  # FlagReason codes
+    missed_milestones = models.JSONField(_("missed time nodes"), default=list, blank=True)  # [{"title", "due"}]
+    progress_source = models.CharField(_("progress from"), max_length=20, choices=ProgressSource.choices, blank=True)
+    progress_month = models.CharField(_("report month"), max_length=7, blank=True)  # "2026-06" for a report line
     rectification = models.OneToOneField(
         Rectification, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_flag",
         verbose_name=_("rectification"),
@@ -175,6 +197,77 @@ class LedgerCheckFlag(models.Model):
             models.UniqueConstraint(fields=["ledger_year", "phase", "matter"], name="ledgerflag_unique"),
         ]
         indexes = [models.Index(fields=["ledger_year", "phase", "unit"], name="ledgerflag_year_phase_unit")]
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(FlagReason(r).label) for r in self.reasons if r in FlagReason.values]
+
+
+class SelfCheck(models.Model):
+    """A unit's self-check (自查) before the June check: it confirms, or corrects, the progress
+    of the matters it leads, in one step ("在各地各部门自查的基础上", S2.4). No evidence is
+    asked for (减负); a figure lowered below the record needs a reason."""
+
+    ledger_year = models.ForeignKey(
+        LedgerYear, on_delete=models.CASCADE, related_name="self_checks", verbose_name=_("ledger year")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="ledger_self_checks", verbose_name=_("unit"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmed by")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+
+    class Meta:
+        verbose_name = _("self-check")  # 自查
+        verbose_name_plural = _("self-checks")
+        ordering = ["unit__sort_order", "unit_id"]
+        constraints = [models.UniqueConstraint(fields=["ledger_year", "unit"], name="selfcheck_one_per_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_year.year} {self.unit}"
+
+
+class SelfCheckLine(models.Model):
+    """One matter of a self-check: the progress on record then, and the figure the unit confirmed."""
+
+    self_check = models.ForeignKey(SelfCheck, on_delete=models.CASCADE, related_name="lines",
+                                   verbose_name=_("self-check"))
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+", verbose_name=_("matter"))
+    recorded = models.PositiveSmallIntegerField(_("progress on record %"))  # 记录进度
+    confirmed = models.PositiveSmallIntegerField(_("confirmed progress %"))  # 确认进度
+    reason = models.CharField(_("reason for a lower figure"), max_length=300, blank=True)  # 调低理由
+
+    class Meta:
+        verbose_name = _("self-check line")  # 自查事项
+        verbose_name_plural = _("self-check lines")
+        ordering = ["self_check", "matter_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["self_check", "matter"], name="selfcheckline_one_per_matter"),
+            models.CheckConstraint(condition=Q(confirmed__lte=100), name="selfcheckline_confirmed_le_100"),
+        ]
+
+
+class CloseOutcome(models.TextChoices):
+    """What the year-end close does with a matter still open (年底交账)."""
+
+    CARRY_OVER = "carry_over", _("Carried over to next year's ledger")  # 结转下年台账
+    NOT_DONE = "not_done", _("Closed in the ledger as not done")  # 按未完成交账
+
+
+class CarryOver(models.Model):
+    """A matter still open at the year-end close that the next year's ledger takes over."""
+
+    ledger_year = models.ForeignKey(
+        LedgerYear, on_delete=models.PROTECT, related_name="carry_overs", verbose_name=_("closed ledger year")
+    )
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="ledger_carry_overs",
+                               verbose_name=_("matter"))
+    to_year = models.PositiveSmallIntegerField(_("carried into"), db_index=True)  # 结转年度
+
+    class Meta:
+        verbose_name = _("carried-over matter")  # 结转事项
+        verbose_name_plural = _("carried-over matters")
+        constraints = [models.UniqueConstraint(fields=["matter", "to_year"], name="carryover_once_per_year")]
 
 
 class JobStatus(models.TextChoices):

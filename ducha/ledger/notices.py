@@ -36,40 +36,52 @@ def _percent(flag: LedgerCheckFlag) -> str:
     return f"{flag.elapsed_share * 100:.1f}%"
 
 
+def reason_text(flag: LedgerCheckFlag) -> str:
+    """滞后情形: which of the seed's two grounds applies ("未按时间节点和标准要求推进")."""
+    parts = []
+    if "behind_share" in flag.reasons:
+        parts.append("完成进度低于时间进度")
+    for node in flag.missed_milestones:
+        due = date.fromisoformat(node["due"])
+        parts.append(f"时间节点“{node['title']}”（{due.month}月{due.day}日）未完成")
+    return "；".join(parts)
+
+
 def notice_document(notice: SupervisionNotice) -> OfficialDocument:
     flags = list(
         LedgerCheckFlag.objects.filter(notice=notice).select_related("matter").order_by("matter__number")
     )
     issuer = notice_issuer()
-    # 成文日期 is the day of the reconciliation (the ``today`` the action ran with), which is
-    # also the day the figures are "as of"; normally the same day as issued_at.
+    # 成文日期 is the day of the reconciliation (the ``today`` the action ran with), normally the
+    # same day as issued_at; the figures are as of the cut-off (30 September), or of that day
+    # when it ran earlier.
     issued_on: date = flags[0].checked_on if flags else timezone.localdate(notice.issued_at)
-    checked_on = issued_on
+    as_of: date = (flags[0].judged_on or issued_on) if flags else issued_on
     table = Table(
         caption=f"{notice.unit.name}进度滞后事项清单",
         header=(
             (HeaderCell("序号", rowspan=2), HeaderCell("编号", rowspan=2), HeaderCell("督查事项", rowspan=2),
-             HeaderCell("完成时限", rowspan=2), HeaderCell("进度对比", colspan=2)),
+             HeaderCell("完成时限", rowspan=2), HeaderCell("进度对比", colspan=2), HeaderCell("滞后情形", rowspan=2)),
             ("完成进度", "时间进度"),
         ),
         rows=tuple(
             (str(i), f.matter.number, f.matter.title, format_doc_date(f.matter.due_date) if f.matter.due_date else "",
-             f"{f.progress}%", _percent(f))
+             f"{f.progress}%", _percent(f), reason_text(f))
             for i, f in enumerate(flags, start=1)
         ),
-        column_widths=(0.8, 2.2, 5, 2.4, 1.5, 1.5),
+        column_widths=(0.8, 2.0, 3.8, 2.2, 1.4, 1.4, 3.4),
         font_size_pt=10.5,
     )
     leaders = LeaderPost.objects.filter(portfolio=notice.unit, kind=LeaderKind.VICE_MAYOR).select_related("person")
     year = notice.ledger_year.year
     body = (
         Paragraph(
-            f"根据{year}年重点工作督查台账9月对账情况，截至{format_doc_date(checked_on)}，你单位牵头的"
-            f"{len(flags)}项重点工作完成进度低于时间进度，未达到“时间过半、任务过半”的要求。"
-            "现将有关事项通知如下。"
+            f"根据{year}年重点工作督查台账9月对账情况，截至{format_doc_date(as_of)}，你单位牵头的"
+            f"{len(flags)}项重点工作未按时间节点和标准要求推进。现将有关事项通知如下。"
         ),
         Heading(1, "滞后事项", number=1),
-        Paragraph("进度滞后事项见下表。时间进度按工作日计算，为事项起始日至对账日已过工作日占全部工作日的比例。"),
+        Paragraph("滞后事项见下表，“滞后情形”列明完成进度低于时间进度或未按期完成的时间节点。时间进度按工作日"
+                  f"计算，为事项起始日至{format_doc_date(as_of)}已过工作日占全部工作日的比例。"),
         table,
         Heading(1, "整改要求", number=2),
         Heading(2, "查找滞后原因。", number=1,

@@ -18,45 +18,60 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ducha.ledger.models import LedgerCheckFlag, LedgerYear, Phase, SupervisionNotice
-from ducha.matters.models import CoUnitPart, Matter, Rectification, Status
+from ducha.ledger.cutoff import cutoff, ledger_matters, matters_as_of
+from ducha.ledger.models import (
+    CloseOutcome,
+    FlagReason,
+    LedgerYear,
+    ProgressSource,
+    SelfCheck,
+)
+from ducha.matters.models import Matter, Status
 from ducha.reports.models import DocumentSequence
 from ducha.rules.ledger import (
     LEDGER_STATUS_ZH,
     LedgerPhase,
     LedgerPhaseKey,
     PhaseOrderError,
-    behind_schedule,
     check_phase_order,
-    judged_in_check,
     ledger_phases,
     ledger_status,
 )
-from ducha.rules.workdays import UncoveredYear, WorkCalendar, elapsed_share
+from ducha.rules.ledger_check import TimeNode, judge, judged_as_of
+from ducha.rules.workdays import UncoveredYear, WorkCalendar
 from ducha.workcal import service as workcal
 
 PREVIEW_ROWS = 500  # matters listed on a preview page; counts are always complete
 
 
 def june_rectify_workdays() -> int:
-    """Working days a unit gets to put right a matter flagged in June (setting, default 20)."""
-    return int(getattr(settings, "DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS", 20))
+    """Working days a unit gets to put right a matter flagged in June."""
+    return int(settings.DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS)
 
 
 def notice_rectify_workdays() -> int:
-    """Working days a unit gets to answer a September 督查通知 (setting, default 20)."""
-    return int(getattr(settings, "DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS", 20))
+    """Working days a unit gets to answer a September 督查通知."""
+    return int(settings.DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS)
 
 
 def notice_prefix() -> str:
-    """机关代字 of the 督查通知 (setting DUCHA_NOTICE_DOC_PREFIX, default 宛督 as in 宛督〔2026〕12号)."""
-    return str(getattr(settings, "DUCHA_NOTICE_DOC_PREFIX", "宛督"))
+    """机关代字 of the 督查通知 (宛督 as in 宛督〔2026〕12号)."""
+    return str(settings.DUCHA_NOTICE_DOC_PREFIX)
 
 
 def notice_issuer() -> str:
-    """The issuing office printed on the notice (setting DUCHA_NOTICE_ISSUER)."""
-    return str(getattr(settings, "DUCHA_NOTICE_ISSUER", "南阳市人民政府督查室"))
+    """The issuing office printed on the notice."""
+    return str(settings.DUCHA_NOTICE_ISSUER)
+
+
+SKIP_TEXT = {  # literal msgids, so makemessages finds them
+    "started_after_cutoff": gettext_lazy("started after the cut-off day"),
+    "no_due_date": gettext_lazy("no due date yet"),
+    "uncovered_year": gettext_lazy("the working-day calendar does not cover the year"),
+}
 
 
 @dataclass(frozen=True)
@@ -70,10 +85,19 @@ class FlagPlan:
     elapsed: Decimal
     start_date: date
     due_date: date
+    judged_on: date
+    reasons: tuple[str, ...] = ("behind_share",)
+    missed: tuple[TimeNode, ...] = ()
+    source: str = ProgressSource.RECORD
+    month: str = ""
 
     @property
     def elapsed_percent(self) -> Decimal:
         return (self.elapsed * 100).quantize(Decimal("0.1"))
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(FlagReason(r).label) for r in self.reasons]
 
 
 @dataclass(frozen=True)
@@ -81,7 +105,13 @@ class Skipped:
     matter_id: int
     number: str
     title: str
-    reason: str
+    code: str
+    year: int | None = None
+
+    @property
+    def reason(self) -> str:
+        text = str(SKIP_TEXT.get(self.code, self.code))
+        return f"{text} ({self.year})" if self.year else text
 
 
 @dataclass
@@ -90,6 +120,34 @@ class UnitGroup:
     unit_name: str
     flags: list[FlagPlan] = field(default_factory=list)
     matter_count: int = 0
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    unit_id: int
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class OpenMatter:
+    """A matter still open at the year-end close and what the close does with it."""
+
+    matter_id: int
+    number: str
+    title: str
+    unit_name: str
+    status: str
+    progress: int
+    due_date: date | None
+    outcome: str  # CloseOutcome
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
+    @property
+    def outcome_label(self) -> str:
+        return str(CloseOutcome(self.outcome).label)
 
 
 @dataclass
@@ -107,6 +165,11 @@ class PhasePlan:
     numbers: list[str] = field(default_factory=list)
     status_counts: list[tuple[str, int]] = field(default_factory=list)
     fingerprint: list[Any] = field(default_factory=list)
+    cutoff: date | None = None  # the day the phase judges as of (June, September)
+    as_of: date | None = None  # the cut-off, or the run day before it
+    confirmed_units: list[UnitRef] = field(default_factory=list)  # June: self-checks done
+    unconfirmed_units: list[UnitRef] = field(default_factory=list)  # June: self-checks missing
+    open_matters: list[OpenMatter] = field(default_factory=list)  # close: still open, with their outcome
 
     @property
     def flags(self) -> list[FlagPlan]:
@@ -149,9 +212,10 @@ def phase_windows(year: int) -> dict[str, LedgerPhase]:
     if cal is None:
         return {}
     try:
-        return {p.key: p for p in ledger_phases(cal, year)}
+        phases = ledger_phases(cal, year, close_last_workdays=settings.DUCHA_LEDGER_CLOSE_LAST_WORKDAYS)
     except UncoveredYear:
         return {}
+    return {p.key: p for p in phases}
 
 
 def _base_plan(year: int, phase: LedgerPhaseKey, today: date, row: LedgerYear | None) -> PhasePlan:
@@ -166,46 +230,57 @@ def _base_plan(year: int, phase: LedgerPhaseKey, today: date, row: LedgerYear | 
         plan.blocker = str(e)
         return plan
     if today < plan.window.opens:
-        plan.blocker = (
-            f"{plan.window.name_zh}自{plan.window.opens:%Y-%m-%d}起方可进行 "
-            f"({phase} opens on {plan.window.opens:%Y-%m-%d})"
-        )
+        if phase == "year_end_close":
+            plan.blocker = _(
+                "The year-end close opens on %(day)s, the first of the year's last %(n)d working days; it cannot "
+                "be run before that day.") % {"day": f"{plan.window.opens:%Y-%m-%d}",
+                                              "n": settings.DUCHA_LEDGER_CLOSE_LAST_WORKDAYS}
+        else:
+            plan.blocker = (
+                f"{plan.window.name_zh}自{plan.window.opens:%Y-%m-%d}起方可进行 "
+                f"({phase} opens on {plan.window.opens:%Y-%m-%d})"
+            )
     plan.late = today > plan.window.due
     return plan
 
 
 def _behind(year: int, today: date, plan: PhasePlan) -> None:
-    """Fill ``plan`` with the year's running matters below the working time elapsed, per lead unit."""
+    """Fill ``plan`` with the matters behind schedule as of the phase's cut-off, per lead unit
+    (``ducha.rules.ledger_check``; the facts as they stood then come from ``cutoff``)."""
     cal = _calendar()
-    if cal is None:
+    plan.cutoff = cutoff(plan.phase, year)
+    if cal is None or plan.cutoff is None:
         plan.blocker = plan.blocker or "工作日历尚未导入 (no calendar is loaded)"
         return
-    rows = (
-        Matter.objects.filter(year=year)
-        .order_by("lead_unit__sort_order", "lead_unit_id", "id")
-        .values_list("id", "number", "title", "status", "lead_unit_id", "lead_unit__name", "progress",
-                     "start_date", "due_date")
-    )
+    as_of = plan.as_of = judged_as_of(plan.cutoff, today)
+    september = plan.phase == "september_reconciliation"
     groups: dict[int, UnitGroup] = {}
+    asked: dict[int, str] = {}  # units whose self-check covers a matter of this check
     judged = 0
-    for mid, number, title, status, unit_id, unit_name, progress, start, due in rows.iterator(chunk_size=2000):
-        if not judged_in_check(status):
+    for row, facts in matters_as_of(year, as_of, self_check=not september, time_nodes=september):
+        j = judge(cal, facts, as_of, count_time_nodes=september)
+        if j.skipped == "not_running":
             continue
-        if due is None:
-            plan.skipped.append(Skipped(mid, number, title, "时限待确认，无法判断进度 (no due date yet)"))
-            continue
-        try:
-            share = elapsed_share(cal, start, due, today)
-        except UncoveredYear as e:
-            plan.skipped.append(Skipped(mid, number, title, str(e)))
+        if j.skipped != "started_after_cutoff":
+            asked.setdefault(row.unit_id, row.unit_name)
+        if not j.judged:
+            plan.skipped.append(Skipped(row.matter_id, row.number, row.title, str(j.skipped), j.uncovered_year))
             continue
         judged += 1
-        share_d = Decimal(str(share)).quantize(Decimal("0.0001"))
-        if behind_schedule(progress / 100, share):
-            group = groups.setdefault(unit_id, UnitGroup(unit_id, unit_name))
-            group.flags.append(FlagPlan(mid, number, title, unit_id, unit_name, progress, share_d, start, due))
-            plan.fingerprint.append([mid, progress, str(share_d)])
+        if not j.flagged:
+            continue
+        assert j.elapsed is not None and facts.due is not None
+        share_d = Decimal(str(j.elapsed)).quantize(Decimal("0.0001"))
+        group = groups.setdefault(row.unit_id, UnitGroup(row.unit_id, row.unit_name))
+        group.flags.append(FlagPlan(row.matter_id, row.number, row.title, row.unit_id, row.unit_name, j.progress,
+                                    share_d, facts.start, facts.due, as_of, j.reasons, j.missed, row.source,
+                                    row.month))
+        plan.fingerprint.append([row.matter_id, j.progress, str(share_d), list(j.reasons)])
     plan.units = list(groups.values())
+    if not september:
+        done = set(SelfCheck.objects.filter(ledger_year__year=year).values_list("unit_id", flat=True))
+        plan.confirmed_units = [UnitRef(u, n) for u, n in asked.items() if u in done]
+        plan.unconfirmed_units = [UnitRef(u, n) for u, n in asked.items() if u not in done]
     plan.counts = {
         "judged": judged,
         "flagged": sum(len(g.flags) for g in plan.units),
@@ -216,7 +291,7 @@ def _behind(year: int, today: date, plan: PhasePlan) -> None:
 
 def plan_build(year: int, today: date, row: LedgerYear | None = None) -> PhasePlan:
     plan = _base_plan(year, "build", today, row if row is not None else ledger_year(year))
-    matters = Matter.objects.filter(year=year)
+    matters = Matter.objects.filter(ledger_matters(year))
     by_status = dict(matters.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     plan.counts = {
         "matters": sum(by_status.values()),
@@ -237,7 +312,8 @@ def plan_build(year: int, today: date, row: LedgerYear | None = None) -> PhasePl
 
 
 def plan_june_check(year: int, today: date, row: LedgerYear | None = None) -> PhasePlan:
-    plan = _base_plan(year, "june_check", today, row if row is not None else ledger_year(year))
+    row = row if row is not None else ledger_year(year)
+    plan = _base_plan(year, "june_check", today, row)
     if plan.window is not None:
         _behind(year, today, plan)
         _rectify_date(plan, june_rectify_workdays())
@@ -256,14 +332,21 @@ def plan_reconciliation(year: int, today: date, row: LedgerYear | None = None) -
 
 
 def plan_close(year: int, today: date, row: LedgerYear | None = None) -> PhasePlan:
+    """年底交账: the final state of every matter, and each matter still open with what the close
+    will do with it (carried over by default; the operator may close any as not done)."""
     plan = _base_plan(year, "year_end_close", today, row if row is not None else ledger_year(year))
     counts: dict[str, int] = defaultdict(int)
-    rows = Matter.objects.filter(year=year).values_list("status", "progress", "due_date", "completed_on")
-    for status, progress, due, completed_on in rows.iterator(chunk_size=5000):
+    rows = Matter.objects.filter(ledger_matters(year)).order_by("lead_unit__sort_order", "lead_unit_id", "id")
+    for mid, number, title, unit_name, status, progress, due, completed_on in rows.values_list(
+            "id", "number", "title", "lead_unit__name", "status", "progress", "due_date", "completed_on",
+    ).iterator(chunk_size=5000):
         counts[ledger_status(status, progress=progress, due=due, completed_on=completed_on, today=today)] += 1
+        if status != Status.CLOSED:
+            plan.open_matters.append(OpenMatter(mid, number, title, unit_name, status, progress, due,
+                                                CloseOutcome.CARRY_OVER))
     plan.status_counts = [(zh, counts.get(key, 0)) for key, zh in LEDGER_STATUS_ZH.items()]
-    plan.counts = {"matters": sum(counts.values()), **counts}
-    plan.fingerprint = sorted(counts.items())
+    plan.counts = {"matters": sum(counts.values()), **counts, "open": len(plan.open_matters)}
+    plan.fingerprint = [sorted(counts.items()), [m.matter_id for m in plan.open_matters]]
     return plan
 
 
@@ -283,80 +366,3 @@ def _rectify_date(plan: PhasePlan, workdays: int) -> None:
         plan.rectify_by = cal.add_workdays(plan.today, workdays)
     except UncoveredYear as e:
         plan.blocker = plan.blocker or f"{e}：无法计算整改时限 (cannot compute the rectification date)"
-
-
-# -- snapshots ------------------------------------------------------------------------
-
-
-def _co_units(year: int) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    parts = CoUnitPart.objects.filter(matter__year=year).order_by("matter_id", "id")
-    for mid, uid, name, due, progress in parts.values_list(
-        "matter_id", "unit_id", "unit__name", "due_date", "progress"
-    ).iterator(chunk_size=5000):
-        out[mid].append({"unit_id": uid, "unit": name, "due_date": due.isoformat(), "progress": progress})
-    return out
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def baseline_snapshot(year: int, today: date) -> dict[str, Any]:
-    """年初建账: each matter's targets, due date and units as agreed in January."""
-    co = _co_units(year)
-    rows = Matter.objects.filter(year=year).order_by("id").values_list(
-        "id", "number", "title", "source", "source_ref", "lead_unit_id", "lead_unit__name",
-        "responsible_leader_id", "responsible_leader__name", "goal", "target_quantity", "target_unit",
-        "qualitative_standard", "start_date", "due_date", "status",
-    )
-    matters = [
-        {
-            "id": r[0], "number": r[1], "title": r[2], "source": r[3], "source_ref": r[4],
-            "lead_unit_id": r[5], "lead_unit": r[6], "leader_id": r[7], "leader": r[8], "goal": r[9],
-            "target_quantity": str(r[10]) if r[10] is not None else None, "target_unit": r[11],
-            "qualitative_standard": r[12], "start_date": _iso(r[13]), "due_date": _iso(r[14]), "status": r[15],
-            "co_units": co.get(r[0], []),
-        }
-        for r in rows.iterator(chunk_size=5000)
-    ]
-    return {"year": year, "taken_on": today.isoformat(), "count": len(matters), "matters": matters}
-
-
-def final_snapshot(year: int, today: date) -> dict[str, Any]:
-    """年底交账: each matter's final state, read by the performance evaluation (S6.1)."""
-    flags: dict[int, set[str]] = defaultdict(set)
-    for mid, phase in LedgerCheckFlag.objects.filter(ledger_year__year=year).values_list("matter_id", "phase"):
-        flags[mid].add(phase)
-    notices: dict[int, str] = dict(
-        SupervisionNotice.matters.through.objects.filter(supervisionnotice__ledger_year__year=year)
-        .values_list("matter_id", "supervisionnotice__number")
-    )
-    open_rect: dict[int, int] = dict(
-        Rectification.objects.filter(matter__year=year, rectified_on__isnull=True)
-        .values_list("matter_id").annotate(n=Count("id")).values_list("matter_id", "n")
-    )
-    rows = Matter.objects.filter(year=year).order_by("id").values_list(
-        "id", "number", "title", "lead_unit_id", "lead_unit__name", "status", "progress", "target_quantity",
-        "achieved_quantity", "due_date", "completed_on", "closed_on",
-    )
-    matters = []
-    counts: dict[str, int] = defaultdict(int)
-    for mid, number, title, uid, uname, status, progress, target, achieved, due, completed, closed in rows.iterator(
-        chunk_size=5000
-    ):
-        final = ledger_status(status, progress=progress, due=due, completed_on=completed, today=today)
-        counts[final] += 1
-        on_time = None if status != Status.CLOSED or due is None or completed is None else completed <= due
-        matters.append({
-            "id": mid, "number": number, "title": title, "lead_unit_id": uid, "lead_unit": uname,
-            "status": status, "ledger_status": final, "progress": progress,
-            "target_quantity": str(target) if target is not None else None,
-            "achieved_quantity": str(achieved) if achieved is not None else None,
-            "due_date": _iso(due), "completed_on": _iso(completed), "closed_on": _iso(closed), "on_time": on_time,
-            "june_flag": Phase.JUNE_CHECK in flags.get(mid, ()),
-            "september_flag": Phase.RECONCILIATION in flags.get(mid, ()),
-            "notice": notices.get(mid), "open_rectifications": open_rect.get(mid, 0),
-        })
-    return {"year": year, "taken_on": today.isoformat(), "count": len(matters), "counts": dict(counts),
-            "matters": matters}

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:year>/", views.year_detail, name="year"),
     path("<int:year>/phase/<slug:slug>/", views.phase, name="phase"),
     path("<int:year>/flags/", views.flag_list, name="flags"),
+    path("<int:year>/self-check/", views.self_check, name="self-check"),
     path("<int:year>/export/", views_io.export, name="export"),
     path("<int:year>/template/", views_io.template, name="template"),
     path("<int:year>/import/", views_io.import_form, name="import"),

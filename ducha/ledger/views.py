@@ -1,9 +1,10 @@
 """Ledger pages (S2.4): the years and their phases, each phase's preview and confirmation,
-the flags per unit.
+the flags per unit, the units' self-check.
 
 Reads go through ``ducha.ledger.access`` (scope by unit); the phases are run only through
 ``ducha.ledger.actions``. A phase page shows exactly what the action will do, and its
-confirm form sends back the digest of what was shown.
+confirm form sends back the digest of what was shown; the year-end close also asks for the
+year typed out, and says before it runs that it cannot be undone.
 """
 
 from __future__ import annotations
@@ -22,11 +23,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ducha.ledger import actions, services
-from ducha.ledger.access import reads_ledger, runs_ledger, visible_flags, visible_notices
-from ducha.ledger.models import LedgerEvent, LedgerImportJob, LedgerYear, Phase
+from ducha.ledger.access import (
+    phase_runner_names,
+    previews_phase,
+    reads_ledger,
+    runs_any_phase,
+    runs_ledger,
+    runs_phase,
+    self_check_unit,
+    visible_flags,
+    visible_notices,
+)
+from ducha.ledger.cutoff import ledger_matters
+from ducha.ledger.models import CloseOutcome, LedgerEvent, LedgerImportJob, LedgerYear, Phase, ProgressSource
+from ducha.ledger.selfcheck import self_check_form
 from ducha.matters.access import visible_matters
 from ducha.org.access import unit_scope, visible_units
 from ducha.org.models import User
+from ducha.org.roles import CITY_WIDE_ROLES
 from ducha.workcal import service as workcal
 
 PHASE_SLUGS = {
@@ -46,7 +60,8 @@ COUNT_LABELS = {  # literal msgids, so makemessages finds them
     "updated": gettext_lazy("updated"), "unchanged": gettext_lazy("unchanged"), "rows": gettext_lazy("rows"),
     "completed": gettext_lazy("completed"), "in_progress": gettext_lazy("in progress"),
     "overdue": gettext_lazy("overdue"), "not_started": gettext_lazy("not started"),
-    "suspended": gettext_lazy("suspended"),
+    "suspended": gettext_lazy("suspended"), "open": gettext_lazy("still open"),
+    "carried_over": gettext_lazy("carried over"), "not_done": gettext_lazy("closed as not done"),
 }
 
 
@@ -57,7 +72,8 @@ def _reader(request: HttpRequest) -> User:
     return user
 
 
-def _phase_rows(row: LedgerYear | None, windows: dict[str, Any], today: Any) -> list[dict[str, Any]]:
+def _phase_rows(row: LedgerYear | None, windows: dict[str, Any], today: Any,
+                user: User | None = None) -> list[dict[str, Any]]:
     done = row.done_phases() if row else frozenset()
     out = []
     next_found = False
@@ -66,7 +82,9 @@ def _phase_rows(row: LedgerYear | None, windows: dict[str, Any], today: Any) -> 
         window = windows.get(key)
         item = {"key": key, "slug": slug, "label": Phase(key).label, "window": window,
                 "at": getattr(row, f"{col}_at", None) if row else None,
-                "by": getattr(row, f"{col}_by", None) if row else None, "is_next": False}
+                "by": getattr(row, f"{col}_by", None) if row else None, "is_next": False,
+                "runs": user is not None and runs_phase(user, key),
+                "previews": user is not None and previews_phase(user, key), "runners": phase_runner_names(key)}
         if key not in done and not next_found:
             next_found = True
             item["is_next"] = True
@@ -81,6 +99,7 @@ def _phase_rows(row: LedgerYear | None, windows: dict[str, Any], today: Any) -> 
 def index(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     counts = dict(visible_matters(user).order_by().values_list("year").annotate(n=Count("id")).values_list("year", "n"))
+    unit = self_check_unit(user)
     rows = {r.year: r for r in LedgerYear.objects.defer("baseline", "final").select_related(
         "built_by", "june_checked_by", "reconciled_by", "closed_by")}
     today = workcal.today()
@@ -91,7 +110,7 @@ def index(request: HttpRequest) -> HttpResponse:
         years.append({"year": year, "matters": counts.get(year, 0), "row": row, "phases": phases})
     unread = visible_notices(user).filter(read_at__isnull=True).count() if user.unit_id else 0
     return render(request, "ledger/index.html", {
-        "years": years, "today": today, "runs": runs_ledger(user), "unread": unread,
+        "years": years, "today": today, "runs": runs_any_phase(user), "unread": unread, "self_check_unit": unit,
     })
 
 
@@ -102,7 +121,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
     today = workcal.today()
     row = LedgerYear.objects.defer("baseline", "final").select_related(
         "built_by", "june_checked_by", "reconciled_by", "closed_by").filter(year=year).first()
-    matters = visible_matters(user).filter(year=year)
+    matters = visible_matters(user).filter(ledger_matters(year))
     per_unit: dict[int, dict[str, Any]] = defaultdict(lambda: {"matters": 0, "june_check": 0,
                                                               "september_reconciliation": 0, "notice": None})
     for unit_id, n in matters.order_by().values_list("lead_unit_id").annotate(n=Count("id")).values_list(
@@ -120,21 +139,32 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
     units = {u.id: u for u in visible_units(user).filter(pk__in=list(per_unit))}
     unit_rows = [{"unit": units[uid], **per_unit[uid]} for uid in sorted(
         per_unit, key=lambda u: (units[u].sort_order, u) if u in units else (0, u)) if uid in units]
-    if not unit_rows and row is None and not runs_ledger(user):
+    files, runs = runs_ledger(user), runs_any_phase(user)
+    if not unit_rows and row is None and not (files or runs):
         raise Http404("No ledger for this year")  # the office sees an empty year, to import into it
     context: dict[str, Any] = {
-        "year": year, "row": row, "today": today, "runs": runs_ledger(user),
-        "phases": _phase_rows(row, services.phase_windows(year), today),
+        "year": year, "row": row, "today": today, "runs": runs, "files": files,
+        "phases": _phase_rows(row, services.phase_windows(year), today, user),
         "unit_rows": unit_rows, "matter_count": sum(r["matters"] for r in unit_rows),
-        "scope_all": unit_scope(user).all_units,
+        "scope_all": unit_scope(user).all_units, "self_check_unit": self_check_unit(user),
     }
-    if context["runs"]:
+    if files or runs or user.role in CITY_WIDE_ROLES:
         context["events"] = [
             (e, [(COUNT_LABELS.get(k, k), v) for k, v in e.counts.items()])
             for e in LedgerEvent.objects.filter(ledger_year__year=year).select_related("actor")[:20]
         ]
+    if files:
         context["jobs"] = LedgerImportJob.objects.filter(year=year).select_related("created_by")[:5]
     return render(request, "ledger/year.html", context)
+
+
+def _close_choices(request: HttpRequest) -> tuple[int | None, frozenset[int]]:
+    """The typed year and the matters chosen to be closed as not done, from the close form."""
+    typed = request.POST.get("confirm_year", "").strip()
+    not_done = frozenset(int(k.removeprefix("outcome_")) for k, v in request.POST.items()
+                         if k.startswith("outcome_") and k.removeprefix("outcome_").isdigit()
+                         and v == CloseOutcome.NOT_DONE)
+    return (int(typed) if typed.isdigit() and len(typed) <= 4 else None), not_done
 
 
 @login_required
@@ -142,10 +172,11 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 def phase(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     user = _reader(request)
     key = PHASE_SLUGS.get(slug)
-    if key is None or not runs_ledger(user):
+    if key is None or not previews_phase(user, key):
         raise Http404("No such phase page")
     today = workcal.today()
-    error = ""
+    error, status = "", 200
+    chosen_not_done: frozenset[int] = frozenset()
     if request.method == "POST":
         digest = request.POST.get("digest", "")
         try:
@@ -156,18 +187,28 @@ def phase(request: HttpRequest, year: int, slug: str) -> HttpResponse:
                 if failed:
                     messages.warning(request, _("Documents could not be generated for: %(list)s. Open a notice "
                                                 "to see why and generate them again.") % {"list": "、".join(failed)})
+            elif key == "year_end_close":
+                typed, chosen_not_done = _close_choices(request)
+                actions.do_close_ledger(actor=user, year=year, today=today, expected_digest=digest,
+                                        confirm_year=typed, not_done=chosen_not_done)
+                messages.success(request, _("%(phase)s done for %(year)s.") % {"phase": Phase(key).label,
+                                                                                 "year": year})
             else:
                 actions.PHASE_ACTIONS[key](actor=user, year=year, today=today, expected_digest=digest)
                 messages.success(request, _("%(phase)s done for %(year)s.") % {"phase": Phase(key).label,
                                                                                  "year": year})
             return redirect("ledger:year", year=year)
+        except actions.NotYours as e:
+            error, status = str(e), 403
         except actions.LedgerError as e:
-            error = str(e)
+            error, status = str(e), 409
     plan = services.PLANNERS[key](year, today)
     return render(request, "ledger/phase.html", {
         "year": year, "plan": plan, "key": key, "label": Phase(key).label, "error": error, "today": today,
         "preview_units": plan.preview_units(), "shown": min(len(plan.flags), services.PREVIEW_ROWS),
-    }, status=409 if error else 200)
+        "runs": runs_phase(user, key), "runners": phase_runner_names(key), "not_done": chosen_not_done,
+        "outcome_choices": CloseOutcome.choices,
+    }, status=status)
 
 
 @login_required
@@ -188,3 +229,44 @@ def flag_list(request: HttpRequest, year: int) -> HttpResponse:
         "year": year, "page": page, "phase": phase_key, "unit": unit, "summary": summary,
         "units": visible_units(user).filter(ledger_flags__ledger_year__year=year).distinct(),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_check(request: HttpRequest, year: int) -> HttpResponse:
+    """自查: the unit's one form before the June check; the offices see who confirmed on the
+    June check's page."""
+    user = _reader(request)
+    unit_id = self_check_unit(user)
+    if unit_id is None:
+        raise Http404("No self-check for this account")
+    today = workcal.today()
+    errors: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        lines: dict[int, actions.SelfCheckInput] = {}
+        for raw in request.POST.getlist("m"):
+            if not raw.isdigit():
+                continue
+            value = request.POST.get(f"p_{raw}", "").strip()
+            reason = request.POST.get(f"r_{raw}", "")
+            posted[f"p_{raw}"], posted[f"r_{raw}"] = value, reason
+            # A figure that is not a whole number reaches the action as -1 and is refused there by name.
+            lines[int(raw)] = actions.SelfCheckInput(int(value) if value.isdigit() else -1, reason)
+        try:
+            actions.do_confirm_self_check(actor=user, year=year, lines=lines, today=today)
+            messages.success(request, _("Self-check confirmed for %(year)s.") % {"year": year})
+            return redirect("ledger:self-check", year=year)
+        except actions.SelfCheckRefused as e:
+            errors, status = e.errors, 400
+        except actions.LedgerError as e:
+            errors, status = {"__all__": str(e)}, 409
+    form = self_check_form(year, unit_id, today)
+    rows = [{"row": r, "value": posted.get(f"p_{r.matter_id}", r.value),
+             "reason": posted.get(f"r_{r.matter_id}", r.reason), "error": errors.get(str(r.matter_id), "")}
+            for r in form.rows]
+    return render(request, "ledger/self_check.html", {
+        "year": year, "form": form, "rows": rows, "error": errors.get("__all__", ""),
+        "has_errors": bool(errors), "sources": dict(ProgressSource.choices),
+    }, status=status)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ducha.ledger import actions
-from ducha.ledger.access import access_import_job_by_id, access_notice_by_id, runs_ledger, visible_notices
+from ducha.ledger.access import access_import_job_by_id, access_notice_by_id, runs_ledger, runs_phase, visible_notices
 from ducha.ledger.excel import export_ledger, ledger_title, write_ledger
 from ducha.ledger.importing import max_file_bytes
 from ducha.ledger.imports import run_import_job
@@ -137,7 +137,8 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = actions.do_read_notice(user=user, notice=access_notice_by_id(user, notice_id))
     flags = LedgerCheckFlag.objects.filter(notice=notice, phase=Phase.RECONCILIATION).select_related(
         "matter", "rectification").order_by("matter__number")
-    return render(request, "ledger/notice_detail.html", {"notice": notice, "flags": flags, "runs": runs_ledger(user)})
+    return render(request, "ledger/notice_detail.html", {
+        "notice": notice, "flags": flags, "runs": runs_ledger(user) or runs_phase(user, Phase.RECONCILIATION)})
 
 
 @login_required

@@ -20,7 +20,8 @@ def test_phases_2026() -> None:
         LedgerPhase("build", "年初建账", date(2026, 1, 4), date(2026, 1, 30)),
         LedgerPhase("june_check", "6月查账", date(2026, 6, 1), date(2026, 6, 30)),
         LedgerPhase("september_reconciliation", "9月对账", date(2026, 9, 1), date(2026, 9, 30)),
-        LedgerPhase("year_end_close", "年底交账", date(2026, 12, 1), date(2026, 12, 31)),
+        # The close cannot be undone: it opens on the first of the year's last 5 working days.
+        LedgerPhase("year_end_close", "年底交账", date(2026, 12, 25), date(2026, 12, 31)),
     ]
 
 
