@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ducha.web.middleware.LanguageMiddleware",
+    # Answers under /api/ in JSON with a message, whatever made them (404, 405, 413, 500).
+    "ducha.api.middleware.ApiErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -3,7 +3,8 @@
 - Idle (30 min) and absolute (12 h) timeouts are checked here against times kept in the
   server-side session; a timed-out session is flushed (its row deleted), audited, and the
   browser sent to the log-in page.
-- An initial or expired password sends every page to the change form first.
+- An initial or expired password sends every page to the change form first (the API answers
+  403 with a message instead of a redirect to a page).
 - Separation of duties (三权分立): each administrator's area answers 403 to everyone else,
   whatever the view below does.
 - Authenticated responses get `Cache-Control: no-store` (ASVS 14.3.2).
@@ -26,6 +27,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from ducha.api.middleware import is_api_request, json_refusal
 from ducha.security.actions import password_state
 from ducha.security.models import UserSession
 from ducha.security.policy import current as current_policy
@@ -78,6 +80,9 @@ class AccountSecurityMiddleware:
         state = password_state(request.user, policy)  # type: ignore[arg-type]
         if state and request.path_info not in self.allowed_while_forced():
             target = reverse("account-password")
+            if is_api_request(request):
+                return json_refusal(403, _("Your password must be changed before anything else: log in on the "
+                                           "web pages and change it at %(url)s.") % {"url": target})
             return self.redirect(request, f"{target}?{urlencode({'next': request.get_full_path()})}")
         return None
 
@@ -91,8 +96,11 @@ class AccountSecurityMiddleware:
         logout(request)  # flushes: the session row is deleted, not just abandoned
         if key:
             UserSession.objects.filter(session_key=key).delete()
-        messages.warning(request, _("Your session has ended after a period of inactivity; please log in again.")
-                         if reason == "idle" else _("Your session has reached its time limit; please log in again."))
+        message = (_("Your session has ended after a period of inactivity; please log in again.")
+                   if reason == "idle" else _("Your session has reached its time limit; please log in again."))
+        if is_api_request(request):
+            return json_refusal(401, message)
+        messages.warning(request, message)
         return self.redirect(request, redirect_to_login(request.get_full_path())["Location"])
 
     @staticmethod
