@@ -225,3 +225,32 @@ def test_prune_command_errors(db):
         call_command("audit", "prune", "--before", "yesterday")
     assert bad.value.returncode == 2
     assert date.today()  # keep the import honest
+
+
+@pytest.mark.postgres
+def test_item_5_no_session_can_switch_off_the_delete_guard(db, settings):
+    """Issue 11 item 5 (等保 §8.1.4.3 c, 网络安全法 §21): the transaction flag that used to let a DELETE
+    through does nothing; only the retention function deletes, only rows past the 184-day floor
+    (by the database's clock: these rows are dated before NOW, which lies in the past)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the delete guard is PostgreSQL's; SQLite relies on the chain (docs/SECURITY.md)")
+    with time_machine.travel(NOW - timedelta(days=400), tick=False):
+        old = fill(2)
+    with time_machine.travel(NOW - timedelta(days=10), tick=False):
+        young = fill(1)[0]
+    for row in (old[0], young):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL ducha.audit_prune = 'on'")
+            cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [row.pk])
+    # A function of the session's own cannot borrow the guard's trust either.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE FUNCTION pg_temp.prune_it(i bigint) RETURNS void LANGUAGE sql "
+                       "AS 'DELETE FROM audit_auditevent WHERE id = i'")
+        cursor.execute("SELECT pg_temp.prune_it(%s)", [old[0].pk])
+    with pytest.raises(DatabaseError, match="184 days"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT audit_prune_before(now() - interval '100 days')")
+    assert AuditEvent.objects.count() == 3
+    with time_machine.travel(NOW, tick=False):
+        call_command("audit", "prune", "--before", str(NOW.date() - timedelta(days=370)), stdout=StringIO())
+    assert not AuditEvent.objects.filter(pk__in=[e.pk for e in old]).exists()
+    assert AuditEvent.objects.filter(pk=young.pk).exists() and chain.verify().ok

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ducha.audit import chain
@@ -49,6 +50,17 @@ class Pruned:
     archive_sm3: str
 
 
+def _delete_prefix(doomed: QuerySet[AuditEvent], cutoff: datetime) -> int:
+    """On PostgreSQL the append-only trigger lets only `audit_prune_before` delete (migration
+    audit.0003); it removes the same prefix, the rows before `cutoff` and before the first kept."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT audit_prune_before(%s)", [cutoff])
+            return int(cursor.fetchone()[0])
+    rows, _ = doomed.delete()
+    return rows
+
+
 def prune(*, before: date, archive: Path | None = None) -> Pruned:
     """Deletes events older than `before` (00:00 local time), refusing any inside the retention period."""
     limit = latest_allowed_before()
@@ -78,13 +90,7 @@ def prune(*, before: date, archive: Path | None = None) -> Pruned:
                                       ensure_ascii=False, sort_keys=True) + "\n"
                     out.write(line)
                     digest.update(line.encode())
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL ducha.audit_prune = 'on'")
-        rows, _ = doomed.delete()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL ducha.audit_prune = 'off'")
+        rows = _delete_prefix(doomed, cutoff)
         archive_sm3 = digest.hexdigest() if archive is not None else ""
         AuditAnchor.objects.create(seq=last[0], hash=last[1], mac=chain.head_mac(*last), pruned_before=cutoff,
                                    rows_deleted=rows, created_at=timezone.now(), archive_sm3=archive_sm3)
