@@ -67,7 +67,8 @@ def test_unit_fills_and_submits_through_the_api_and_the_pages_show_it(city, octo
     assert set(lines) == {a.number, b.number} and sheet["report"] is None and sheet["editable"]
     assert lines[a.number]["quantitative"] and lines[a.number]["co_part"] is None
     assert not lines[b.number]["quantitative"] and lines[b.number]["co_part"] == "fgw配合"
-    assert sheet["timeliness"] == "open" and sheet["window"] == {"opens": "2026-11-02", "closes": "2026-11-06"}
+    assert sheet["timeliness"] == "open" and sheet["window"] == {"opens": "2026-11-02", "closes": "2026-11-06",
+                                                                              "provisional": False}
 
     first = put_line(sam, fgw, a, {**LINE, "achieved_quantity": "5"})
     assert first.status_code == 200, first.content

@@ -68,7 +68,8 @@ def test_s2_4_export_layout_users_know_from_paper(city, matters, tmp_path):
     ws = openpyxl.load_workbook(export(tmp_path)).active
     assert ws["A1"].value == "2026年重点工作督查台账"
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A1:R1", "A2:A3", "C2:C3", "D2:E2", "J2:L2", "O2:Q2", "R2:R3"} <= merged
+    assert {"A1:S1", "A2:A3", "C2:C3", "D2:E2", "J2:L2", "O2:Q2", "R2:R3", "S2:S3"} <= merged
+    assert ws["S2"].value == "时限暂定"  # a date counted over a year without a notice (暂定)
     assert (ws["D2"].value, ws["D3"].value, ws["E3"].value) == ("任务来源", "来源类别", "文号或会议")
     assert (ws["O2"].value, ws["O3"].value, ws["P3"].value, ws["Q3"].value) == ("办理情况", "进展情况", "完成进度(%)", "状态")
     assert ws.freeze_panes == "D4"
@@ -94,7 +95,7 @@ def test_s2_4_export_layout_users_know_from_paper(city, matters, tmp_path):
     assert validation.type == "list" and str(validation.sqref) == "Q4:Q1048576"
     assert validation.formula1 == '"未启动,推进中,已完成,已逾期,已暂停"'
     with zipfile.ZipFile(tmp_path / "ledger.xlsx") as z:
-        assert '<dimension ref="A1:R6"/>' in z.read("xl/worksheets/sheet1.xml").decode()
+        assert '<dimension ref="A1:S6"/>' in z.read("xl/worksheets/sheet1.xml").decode()
     assert ws.cell(first + 2, COL["status"]).value == "已逾期"  # instruction item due 30 June, exported 1 July
 
 

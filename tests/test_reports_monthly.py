@@ -23,7 +23,7 @@ from ducha.reports.actions import (
     do_submit_monthly_report,
 )
 from ducha.reports.models import MonthlyReport, ReportEvent, ReportItem, ReportStatus
-from ducha.reports.services import month_overview, period_counts, window_of
+from ducha.reports.services import month_overview, period_counts, window_of, window_provisional
 from ducha.rules.periods import Period
 from ducha.rules.reporting import Timeliness
 from tests.test_reports_scenario import fill, make_matter
@@ -44,11 +44,16 @@ def two(city):
     return a, b
 
 
-def test_s1_2_window_is_the_first_five_working_days_of_the_next_month(city):
+def test_s1_2_window_is_the_first_five_working_days_of_the_next_month(city, settings, clock):
+    clock.set(date(2026, 12, 7))
     assert window_of(2026, 10) == (date(2026, 11, 2), date(2026, 11, 6))
     # September's window waits for the National Day holiday (1–7 October); 10 October is a make-up day.
     assert window_of(2026, 9) == (date(2026, 10, 8), date(2026, 10, 13))
-    # The State Council notice for 2027 is not loaded: December's window is not known yet.
+    # The State Council notice for 2027 is not loaded: December's window is provisional (暂定),
+    # from the statutory holidays (元旦 on Friday 1 January).
+    assert window_of(2026, 12) == (date(2027, 1, 4), date(2027, 1, 8))
+    assert window_provisional(2026, 12) and not window_provisional(2026, 11)
+    settings.DUCHA_PROVISIONAL_YEARS = 0  # without provisional years it is not known yet
     assert window_of(2026, 12) is None
 
 

@@ -3,6 +3,10 @@
 Seed rules: "Calendar and time rules" (a deadline in an unloaded year is 时限待确认, never
 guessed), S1.13 (request deadlines are stored as WorkdayDeadline rows and move with the
 calendar).
+
+These tests are about the notices alone, so no year is covered provisionally here
+(DUCHA_PROVISIONAL_YEARS=0); the provisional calendar and how an import settles its dates
+are tested in test_workcal_provisional.py.
 """
 
 from __future__ import annotations
@@ -66,7 +70,8 @@ def snapshot() -> tuple[int, ...]:
 
 
 @pytest.fixture(autouse=True)
-def _seeded_calendar(db):
+def _seeded_calendar(db, settings):
+    settings.DUCHA_PROVISIONAL_YEARS = 0
     build_demo_calendar()
 
 

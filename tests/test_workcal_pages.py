@@ -6,6 +6,8 @@ year; the December warning for next year), S1.13 (the calculator's due dates).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -134,7 +136,8 @@ def test_december_warning_for_the_missing_next_year(client, city, settings, cloc
     assert 'data-testid="calendar-warning"' not in client.get(INDEX).content.decode()
 
 
-def test_year_page_marks_holidays_and_make_up_days(client, city):
+def test_year_page_marks_holidays_and_make_up_days(client, city, clock):
+    clock.set(date(2026, 12, 7))
     client.force_login(city.sam)
     body = client.get("/calendar/2026/").content.decode()
     assert 'data-kind="makeup_workday" data-date="2026-02-14"' in body
@@ -143,13 +146,18 @@ def test_year_page_marks_holidays_and_make_up_days(client, city):
     assert 'title="国庆节 · 放假"' in body
     assert "10/1–10/7 国庆节" in body  # the month's list of named spans
     assert 'data-testid="month-12"' in body
-    assert client.get("/calendar/2031/").status_code == 404
+    assert client.get("/calendar/2027/").status_code == 200  # provisional (test_workcal_provisional)
+    assert client.get("/calendar/2032/").status_code == 404  # past the provisional years
 
 
-def test_calculator_gives_due_dates_or_says_pending_S1_13(client, city):
+def test_calculator_gives_due_dates_or_says_pending_S1_13(client, city, settings, clock):
+    clock.set(date(2026, 12, 7))
     client.force_login(city.sam)
     body = client.get(INDEX, {"start": "2014-09-26", "n": "3"}).content.decode()
     assert "<strong>2014-09-30</strong>" in body
+    provisional = client.get(INDEX, {"start": "2026-12-30", "n": "3"}).content.decode()
+    assert "<strong>2027-01-05</strong>" in provisional and 'data-testid="provisional"' in provisional
+    settings.DUCHA_PROVISIONAL_YEARS = 0
     pending = client.get(INDEX, {"start": "2026-12-30", "n": "3"}).content.decode()
     assert 'data-testid="calc-error"' in pending and "2027" in pending
     bad = client.get(INDEX, {"start": "2026-02-30", "n": "3"}).content.decode()

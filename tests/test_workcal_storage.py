@@ -39,9 +39,11 @@ def test_migration_seeds_2004_to_2026_with_notice_titles():
     assert CalendarEvent.objects.filter(action="seed").count() >= 23
 
 
-def test_seed_examples_through_get_calendar_S1_13():
+def test_seed_examples_through_get_calendar_S1_13(clock):
     """The two examples of the seed's calendar rules, plus 2026's make-up Saturdays."""
-    cal = service.get_calendar()
+    clock.set(date(2026, 12, 7))
+    assert service.get_calendar().provisional_years == {2027, 2028, 2029, 2030, 2031}
+    cal = service.get_calendar(provisional=False)  # the notices alone
     # Received Friday 2014-09-26: Sunday 28 September was a make-up working day.
     assert cal.add_workdays(date(2014, 9, 26), 3) == date(2014, 9, 30)
     # Received 2014-09-30: 1–7 October were holidays.
@@ -94,9 +96,14 @@ def test_a_version_bump_elsewhere_invalidates_this_process_copy():
     assert rebuilt.day_kind(date(2026, 12, 28)) == "holiday"
 
 
-def test_create_deadline_is_due_or_pending_never_guessed():
+def test_create_deadline_is_due_or_pending_never_guessed(settings, clock):
+    clock.set(date(2026, 12, 7))
     ok = service.create_deadline(date(2014, 9, 30), 3, "covered")
-    assert (ok.status, ok.due_date, ok.is_open) == (DeadlineStatus.OK, date(2014, 10, 10), True)
+    assert (ok.status, ok.due_date, ok.is_open, ok.provisional) == (DeadlineStatus.OK, date(2014, 10, 10), True, False)
+    provisional = service.create_deadline(date(2026, 12, 29), 5, "crosses into 2027")
+    assert (provisional.due_date, provisional.provisional) == (date(2027, 1, 6), True)
+    assert str(provisional).endswith("2027-01-06（暂定）")
+    settings.DUCHA_PROVISIONAL_YEARS = 0  # without the provisional years: pending, never guessed
     pending = service.create_deadline(date(2026, 12, 29), 5, "crosses into 2027")
     assert (pending.status, pending.due_date) == (DeadlineStatus.PENDING_CALENDAR, None)
     assert str(pending).endswith("时限待确认")
