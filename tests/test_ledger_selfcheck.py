@@ -96,7 +96,7 @@ def test_s2_4_a_lower_figure_needs_a_reason_a_higher_one_does_not(city, ledger):
 def test_s2_4_the_form_must_cover_exactly_its_matters(city, ledger):
     form = self_check_form(2026, city.units["fgw"].id, JUNE)
     partial = dict(list(lines(form).items())[:1])
-    with pytest.raises(SelfCheckRefused, match="changed"):
+    with pytest.raises(SelfCheckRefused, match="变化"):
         do_confirm_self_check(actor=city.sam, year=2026, lines=partial, today=JUNE)
     foreign = {**lines(form), ledger["debt"].id: SelfCheckInput(20)}
     with pytest.raises(SelfCheckRefused):
