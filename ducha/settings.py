@@ -228,6 +228,8 @@ LOGGING = {
 #   DUCHA_OUTBOX_MAX_ATTEMPTS, DUCHA_OUTBOX_BACKOFF_SECONDS  tries before a dead letter (10), first delay (240)
 #   DUCHA_DELIVERY_PASS_SECONDS, DUCHA_DELIVERY_PASS_MESSAGES  bounds of one delivery pass (10 s, 5000
 #                          messages; 0: none): a large outbox is sent over several passes, each after a scan
+#   DUCHA_SCAN_RETRY_SECONDS, DUCHA_SCAN_RETRY_CAP_SECONDS  a matter the scan cannot check is looked at
+#                          again after 300 s, doubled with each failure in a row, at most 86400 s
 INSTALLED_APPS += ["django_tasks", "django_tasks_db", "django_rq"]
 DUCHA_REDIS_URL = os.environ.get("DUCHA_REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": DUCHA_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
@@ -249,6 +251,10 @@ DUCHA_DELIVERY_PASS_SECONDS = _env_int("DUCHA_DELIVERY_PASS_SECONDS", 10)
 DUCHA_DELIVERY_PASS_MESSAGES = _env_int("DUCHA_DELIVERY_PASS_MESSAGES", 5000)
 if DUCHA_DELIVERY_PASS_SECONDS < 0 or DUCHA_DELIVERY_PASS_MESSAGES < 0:
     raise ValueError("DUCHA_DELIVERY_PASS_SECONDS and DUCHA_DELIVERY_PASS_MESSAGES must be 0 (no bound) or more")
+DUCHA_SCAN_RETRY_SECONDS = _env_int("DUCHA_SCAN_RETRY_SECONDS", 300)
+DUCHA_SCAN_RETRY_CAP_SECONDS = _env_int("DUCHA_SCAN_RETRY_CAP_SECONDS", 86400)
+if not 1 <= DUCHA_SCAN_RETRY_SECONDS <= DUCHA_SCAN_RETRY_CAP_SECONDS:
+    raise ValueError("DUCHA_SCAN_RETRY_SECONDS must be at least 1 and at most DUCHA_SCAN_RETRY_CAP_SECONDS")
 if os.environ.get("DUCHA_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["DUCHA_EMAIL_HOST"]

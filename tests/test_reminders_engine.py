@@ -212,3 +212,102 @@ def test_s5_1_texts_survive_the_set_based_insert_unchanged(city):
     assert nasty in r.title and nasty in r.body and r.matter_id == m.id
     assert r.audience == "lead_unit,unit_in_charge,vice_mayor"
     assert Notification.objects.filter(reminder=r, title=r.title, body=r.body).count() == 2
+
+
+# -- issue #11 item 4: one matter that raises must not stall the queue --------------------------
+
+def _break_start_date(m: Matter) -> None:
+    """The matter's start date lost, as a damaged restore or a raw import leaves it. SQLite keeps
+    any text in a date column (read back as None); PostgreSQL needs the NOT NULL lifted first (the
+    test's transaction puts it back)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending on the table to alter
+            cur.execute("ALTER TABLE matters_matter ALTER COLUMN start_date DROP NOT NULL")
+            cur.execute("UPDATE matters_matter SET start_date = NULL WHERE id = %s", [m.id])
+        else:
+            cur.execute("UPDATE matters_matter SET start_date = 'unknown' WHERE id = %s", [m.id])
+
+
+def _refuse_reminders_of(m: Matter) -> None:
+    """The database refuses every reminder of ``m`` (a trigger), as it would refuse a value it cannot store."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("CREATE FUNCTION refuse_reminder() RETURNS trigger AS $$ BEGIN "
+                        f"IF NEW.matter_id = {m.id} THEN RAISE check_violation USING MESSAGE = 'refused'; END IF; "
+                        "RETURN NEW; END $$ LANGUAGE plpgsql")
+            cur.execute("CREATE TRIGGER refuse BEFORE INSERT ON reminders_reminder FOR EACH ROW "
+                        "EXECUTE FUNCTION refuse_reminder()")
+        else:
+            cur.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON reminders_reminder WHEN NEW.matter_id = {m.id} "
+                        "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+
+
+def _three_due(city) -> tuple[Matter, Matter, Matter]:
+    made = [running_matter(city, due=DUE, title=f"事项{i}") for i in range(3)]
+    engine.sweep(at(OVERDUE_1, 8))  # one check time for the three: the broken one is not claimed last by luck
+    return made[0], made[1], made[2]
+
+
+def test_item_4_a_matter_with_broken_rule_data_is_set_aside_and_its_batch_goes_on(city, settings, caplog):
+    """S5.1: the scan evaluates the others of the batch, logs the broken matter and looks at it again
+    after DUCHA_SCAN_RETRY_SECONDS, doubling the delay while it stays broken; a repaired matter is
+    reminded on its next look and its failure record goes."""
+    from datetime import timedelta
+
+    from ducha.reminders.models import ScanFailure
+
+    settings.DUCHA_SCAN_RETRY_SECONDS = 300
+    a, broken, c = _three_due(city)
+    _break_start_date(broken)
+    first = scan(OVERDUE_1)
+    assert (first.batches, first.matters_checked, first.matters_failed) == (1, 2, 1)
+    assert set(Reminder.objects.values_list("matter", flat=True)) == {a.id, c.id}
+    assert check_time(broken) == at(OVERDUE_1) + timedelta(seconds=300)
+    failure = ScanFailure.objects.get(matter=broken)
+    assert failure.failures == 1 and "TypeError" in failure.error
+    assert any(str(broken.id) in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+    # Not claimed again on every pass: the queue moves on.
+    assert scan(OVERDUE_1, 9).matters_checked == 0
+    later = at(OVERDUE_1) + timedelta(seconds=301)
+    again = engine.scan(now=later, today=OVERDUE_1)
+    assert again.matters_failed == 1 and check_time(broken) == later + timedelta(seconds=600)
+    assert ScanFailure.objects.get(matter=broken).failures == 2
+    # Repaired: an edit of a running matter asks for a look now.
+    Matter.objects.filter(pk=broken.pk).update(start_date=date(2026, 3, 2))
+    engine.reschedule_matter(broken.id, now=later)
+    fixed = engine.scan(now=later, today=OVERDUE_1)
+    assert (fixed.matters_checked, fixed.matters_failed, fixed.reminders_created) == (1, 0, 1)
+    assert not ScanFailure.objects.exists()
+
+
+def test_item_4_a_batch_the_database_refuses_is_retried_matter_by_matter(city, settings):
+    """The database refuses one matter's reminder: the batch's transaction is lost, so its matters are
+    looked at one by one; only the refused one is set aside."""
+    from ducha.reminders.models import ScanFailure
+
+    settings.DUCHA_SCAN_RETRY_SECONDS = 300
+    a, refused, c = _three_due(city)
+    _refuse_reminders_of(refused)
+    stats = scan(OVERDUE_1)
+    assert (stats.matters_checked, stats.matters_failed, stats.reminders_created) == (2, 1, 2)
+    assert set(Reminder.objects.values_list("matter", flat=True)) == {a.id, c.id}
+    assert Notification.objects.count() == 4  # the others' inbox rows, once each
+    assert ScanFailure.objects.get().matter_id == refused.id
+    assert check_time(refused) > at(OVERDUE_1) and scan(OVERDUE_1, 9).matters_checked == 0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL stores no impossible date")
+def test_item_4_an_unreadable_row_does_not_stall_the_claim(city, settings):
+    """A date the database holds but Python cannot read (SQLite keeps '2026-02-30') breaks reading the
+    whole batch: the batch's matters are then claimed one by one and only that one is set aside."""
+    from ducha.reminders.models import ScanFailure
+
+    a, broken, c = _three_due(city)
+    with connection.cursor() as cur:
+        cur.execute("UPDATE matters_matter SET due_date = '2026-02-30' WHERE id = %s", [broken.id])
+    stats = scan(OVERDUE_1)
+    assert (stats.matters_checked, stats.matters_failed) == (2, 1)
+    assert set(Reminder.objects.values_list("matter", flat=True)) == {a.id, c.id}
+    assert "ValueError" in ScanFailure.objects.get(matter=broken).error
+    assert scan(OVERDUE_1, 9).matters_checked == 0

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.org.admin import SystemAdminOnly, site
 from ducha.reminders.channels.robots import redact
-from ducha.reminders.models import EscalationRung, RobotWebhook
+from ducha.reminders.models import EscalationRung, RobotWebhook, ScanFailure
 from ducha.reminders.tasks import enqueue_reschedule_all
 from ducha.rules.escalation import Audience, Rung, validate_ladder
 
@@ -89,3 +89,19 @@ class RobotWebhookAdmin(SystemAdminOnly):
 
 site.register(EscalationRung, EscalationRungAdmin)
 site.register(RobotWebhook, RobotWebhookAdmin)
+
+
+class ScanFailureAdmin(SystemAdminOnly):
+    """What the reminder scan could not check and why: the matter's data needs repairing."""
+
+    list_display = ("matter", "failures", "error", "failed_at", "retry_at")
+    readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+site.register(ScanFailure, ScanFailureAdmin)

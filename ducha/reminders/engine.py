@@ -22,6 +22,11 @@ or last found not running) is found by the sweep once it runs, whoever made it r
 
 A worker killed mid-batch rolls the whole batch back; the rows are still due and the
 next scan takes them. Nothing is lost, nothing is doubled.
+
+A matter that raises (broken data) does not: it is set aside for a while (``failures``),
+logged, and the batch goes on, so it cannot stall the queue by being claimed first again
+and again. The module is over 400 lines because the claim, the batch and its lanes share
+one transaction discipline that reads best in one place.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ducha.matters.models import CoUnitPart, Matter, MatterCheck
+from ducha.reminders import failures
 from ducha.reminders.audience import Resolver
 from ducha.reminders.fanout import Key, Wanted, fan_out
 from ducha.reminders.fastwrite import array_literal, execute_arrays, filter_ids, insert_ignore
@@ -68,6 +74,7 @@ class ScanStats:
     inbox_delivered: int = 0  # inbox rows written with their reminders
     outbox_created: int = 0  # messages queued for the channels outside the database
     swept: int = 0
+    matters_failed: int = 0  # set aside for a while: their data broke the rules or the database refused it
     calendar_missing: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -79,6 +86,7 @@ class Rules:
     policy: Policy
     phrases: Phrases
     memo: dict[Any, Any] = field(default_factory=dict)  # for ``evaluate``, one pass
+    set_aside: bool = False  # some matters were set aside after failing: a look that succeeds clears them
 
 
 def load_rules() -> Rules:
@@ -98,7 +106,7 @@ def load_rules() -> Rules:
         co_unit_workdays=int(getattr(settings, "DUCHA_CO_UNIT_SLOW_WORKDAYS", 10)),
         behind_checkpoints=tuple(getattr(settings, "DUCHA_BEHIND_CHECKPOINTS", (0.25, 0.5, 0.75))),
     )
-    return Rules(tuple(ladder), names, policy, Phrases())
+    return Rules(tuple(ladder), names, policy, Phrases(), set_aside=failures.any_set_aside())
 
 
 def check_time() -> time:
@@ -170,7 +178,7 @@ _FIELDS = ("matter_id", "matter__number", "matter__title", "matter__status", "ma
            "matter__responsible_leader_id")
 
 
-def claim_queryset(now: datetime, batch_size: int) -> QuerySet[MatterCheck]:
+def claim_queryset(now: datetime, batch_size: int, only: list[int] | None = None) -> QuerySet[MatterCheck]:
     """The due check rows, oldest first, through the partial index ``matter_next_check``.
 
     Only the check rows are locked: workers skip each other's, while people keep working on
@@ -178,13 +186,15 @@ def claim_queryset(now: datetime, batch_size: int) -> QuerySet[MatterCheck]:
     that matters reschedules it (``MatterCheck.look_at``, waiting for this batch's lock) or
     makes it running and so visible to the sweep."""
     qs = MatterCheck.objects.filter(next_check_at__lte=now).order_by("next_check_at")
+    if only is not None:
+        qs = qs.filter(matter_id__in=only)
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     return qs[:batch_size]
 
 
-def _claim(now: datetime, batch_size: int) -> list[tuple[Any, ...]]:
-    return list(claim_queryset(now, batch_size).values_list(*_FIELDS))
+def _claim(now: datetime, batch_size: int, only: list[int] | None) -> list[tuple[Any, ...]]:
+    return list(claim_queryset(now, batch_size, only).values_list(*_FIELDS))
 
 
 def _set_next_checks(pairs: list[tuple[int, datetime | None]]) -> None:
@@ -220,12 +230,50 @@ def _columns(d: DueReminder, memo: dict[Any, Any]) -> tuple[str, str, str]:
 
 
 def _scan_batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res: Resolver,
-                batch_size: int, stats: ScanStats) -> int:
+                batch_size: int, stats: ScanStats, only: list[int] | None = None) -> int:
+    """One batch: up to ``batch_size`` due matters (``only``: those of these ids) in one transaction.
+
+    A matter whose evaluation raises is set aside and the batch goes on. Should the batch's
+    transaction fail all the same (the database refuses a row, a row cannot be read), its
+    matters are taken again one at a time, so only the one at fault is set aside. A failure of
+    the database itself (connection, lock, timeout) is not a matter's fault: it ends the pass
+    and the loop tries again."""
+    claimed: list[int] = []
+    try:
+        return _batch(now, today, cal, rules, res, batch_size, stats, only, claimed)
+    except (db.OperationalError, db.InterfaceError):
+        raise
+    except Exception as e:
+        ids = claimed or _due_ids(now, batch_size, only)
+        if not ids:
+            raise
+        log.warning("reminder scan: a batch of %d matters failed (%s: %s); looking at them one by one",
+                    len(ids), type(e).__name__, e)
+        for mid in ids:
+            try:
+                _batch(now, today, cal, rules, res, 1, stats, [mid], [])
+            except (db.OperationalError, db.InterfaceError):
+                raise
+            except Exception as one:
+                failures.set_aside([(mid, one)], now)
+                stats.matters_failed += 1
+        return len(ids)
+
+
+def _due_ids(now: datetime, batch_size: int, only: list[int] | None) -> list[int]:
+    """The ids of the batch that could not be read: the check rows alone, without their matters."""
+    with transaction.atomic():
+        return list(claim_queryset(now, batch_size, only).values_list("matter_id", flat=True))
+
+
+def _batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res: Resolver, batch_size: int,
+           stats: ScanStats, only: list[int] | None, claimed: list[int]) -> int:
     token = uuid.uuid4().hex
     with transaction.atomic():
-        rows = _claim(now, batch_size)
+        rows = _claim(now, batch_size, only)
         if not rows:
             return 0
+        claimed.extend(r[0] for r in rows)
         running = [r for r in rows if r[3] in RUNNING]
         ids = [r[0] for r in running]
         parts: dict[int, list[tuple[Any, ...]]] = {}
@@ -240,42 +288,59 @@ def _scan_batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res
         new: list[tuple[Any, ...]] = []
         wanted: dict[Key, Wanted] = {}
         next_checks: list[tuple[int, datetime | None]] = []
+        failed: list[tuple[int, Exception]] = []
         memo = rules.memo
         for r in rows:
             mid, number, title, status, start, due, last, progress, lead_unit, _leader = r
-            own = parts.get(mid)
-            facts = MatterFacts(
-                start=start, due=due, running=status in RUNNING, last_progress=last, progress=progress,
-                co_parts=tuple(CoPartFacts(p[0], p[3], False, p[4]) for p in own) if own else (),
-            )
-            ev = evaluate(facts, today, cal, rules.ladder, rules.policy, memo)
-            next_checks.append((mid, _next_check_at(ev.next_check, now, memo)))
-            if not ev.due_now:
-                continue
-            line = MatterLine(mid, number, title, due, progress, res.unit_names.get(lead_unit, ""))
-            for d in ev.due_now:
-                name, offset = rules.names.get(d.stage, ("", 0))
-                co = part_info.get(d.co_part_id) if d.co_part_id else None
-                head, body = compose(line, d, rules.phrases, rung_name=name, rung_offset=offset,
-                                     co_unit=res.unit_names.get(co[2], "") if co else "", co_part=co[5] if co else "")
-                kind, action, audience = _columns(d, memo)
-                new.append((mid, kind, d.stage, d.deadline, d.light, action, d.urgent, d.co_part_id, head, body,
-                            audience))
-                wanted[(mid, kind, d.stage, d.deadline)] = (r, d, (head, body, d.light))
+            kept = len(new)
+            try:
+                own = parts.get(mid)
+                facts = MatterFacts(
+                    start=start, due=due, running=status in RUNNING, last_progress=last, progress=progress,
+                    co_parts=tuple(CoPartFacts(p[0], p[3], False, p[4]) for p in own) if own else (),
+                )
+                ev = evaluate(facts, today, cal, rules.ladder, rules.policy, memo)
+                check = (mid, _next_check_at(ev.next_check, now, memo))
+                if ev.due_now:
+                    line = MatterLine(mid, number, title, due, progress, res.unit_names.get(lead_unit, ""))
+                    for d in ev.due_now:
+                        name, offset = rules.names.get(d.stage, ("", 0))
+                        co = part_info.get(d.co_part_id) if d.co_part_id else None
+                        head, body = compose(line, d, rules.phrases, rung_name=name, rung_offset=offset,
+                                             co_unit=res.unit_names.get(co[2], "") if co else "",
+                                             co_part=co[5] if co else "")
+                        kind, action, audience = _columns(d, memo)
+                        new.append((mid, kind, d.stage, d.deadline, d.light, action, d.urgent, d.co_part_id, head,
+                                    body, audience))
+                        wanted[(mid, kind, d.stage, d.deadline)] = (r, d, (head, body, d.light))
+                next_checks.append(check)
+            except Exception as e:  # this matter's data, not the batch's: set it aside and go on
+                for row in new[kept:]:
+                    wanted.pop((row[0], row[1], row[2], row[3]), None)
+                del new[kept:]
+                failed.append((mid, e))
         if new:
             inserted = insert_ignore(Reminder, _REMINDER_FIELDS, new, returning=_REMINDER_KEY, same={"batch": token})
             if connection.vendor != "postgresql":
                 inserted = list(filter_ids(Reminder.objects.filter(batch=token), "matter", [r[0] for r in rows])
                                 .values_list(*_REMINDER_KEY))
             inbox, queued = fan_out(inserted, wanted, part_info, res, now, today)
-            stats.reminders_created += len(inserted)
-            stats.inbox_delivered += inbox
-            stats.outbox_created += queued
+        else:
+            inserted, inbox, queued = [], 0, 0
         _set_next_checks(next_checks)
+        if failed:
+            failures.set_aside(failed, now)
+        if rules.set_aside and next_checks:
+            failures.forget([c[0] for c in next_checks])
         if _FAULT_PAUSE:
             pytime.sleep(_FAULT_PAUSE)  # fault injection: widen the window a SIGKILL can hit
+    # Counted once committed: a batch that fails is taken again matter by matter.
     stats.batches += 1
-    stats.matters_checked += len(rows)
+    stats.matters_checked += len(rows) - len(failed)
+    stats.matters_failed += len(failed)
+    stats.reminders_created += len(inserted)
+    stats.inbox_delivered += inbox
+    stats.outbox_created += queued
     return len(rows)
 
 
@@ -332,7 +397,8 @@ def scan(*, now: datetime | None = None, today: date | None = None, batch_size: 
     if errors:
         raise errors[0]
     for st in helper_stats:
-        for name in ("batches", "matters_checked", "reminders_created", "inbox_delivered", "outbox_created"):
+        for name in ("batches", "matters_checked", "matters_failed", "reminders_created", "inbox_delivered",
+                     "outbox_created"):
             setattr(stats, name, getattr(stats, name) + getattr(st, name))
     if stats.reminders_created:
         log.info("reminders: %d created, %d inbox messages, %d deliveries queued", stats.reminders_created,

@@ -76,6 +76,7 @@ def run_once(*, batch_size: int = 1000, stop: threading.Event | None = None) -> 
         "deliveries_more": sent.more,  # the pass ended at its bound: the next one starts at once
         "matters_checked": scan.matters_checked,
         "matters_swept": scan.swept,
+        "matters_failed": scan.matters_failed,  # set aside for a while, logged with their error
         "batches": scan.batches,
         "tasks_run": tasks,
         "calendar_missing": scan.calendar_missing,

@@ -102,6 +102,27 @@ class Reminder(models.Model):
         return self.title
 
 
+class ScanFailure(models.Model):
+    """A matter the scan could not look at (its data broke the rules or the database refused its
+    reminders). It is set aside with a delay that doubles with each failure in a row, so one
+    broken matter never holds up the others, and the record goes once a look succeeds."""
+
+    matter = models.OneToOneField(Matter, on_delete=models.CASCADE, primary_key=True, related_name="+",
+                                  verbose_name=_("matter"))
+    failures = models.PositiveIntegerField(_("failures in a row"))
+    error = models.CharField(_("error"), max_length=500)
+    failed_at = models.DateTimeField(_("last failed at"))
+    retry_at = models.DateTimeField(_("next look at"))
+
+    class Meta:
+        verbose_name = _("matter the reminder scan could not check")  # 提醒检查失败的事项
+        verbose_name_plural = _("matters the reminder scan could not check")
+        ordering = ["-failed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}: {self.error}"
+
+
 class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app inbox")  # 站内消息
     EMAIL = "email", _("Email")  # 电子邮件
