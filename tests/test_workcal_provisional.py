@@ -365,3 +365,26 @@ def test_december_warning_names_the_provisional_deadlines(city):
     with translation.override("zh-hans"):
         assert "2 项" in (service.missing_next_year_warning(date(2026, 12, 7)) or "")
     assert WorkdayDeadline.objects.filter(provisional=True).count() == 2
+
+
+def test_supervision_notice_table_marks_a_provisional_due_date(city):
+    """The 督查通知 (S2.4 September reconciliation) lists each matter's due date: a provisional
+    one says so."""
+    from django.utils import timezone
+
+    from ducha.documents import Table
+    from ducha.ledger.models import LedgerCheckFlag, LedgerYear, SupervisionNotice
+    from ducha.ledger.notices import notice_document
+
+    m = request(city, date(2026, 12, 29))
+    ledger = LedgerYear.objects.create(year=2027)
+    now = timezone.now()
+    notice = SupervisionNotice.objects.create(
+        ledger_year=ledger, unit=city.units["fgw"], number="宛督〔2027〕1号", prefix="宛督", doc_year=2027,
+        sequence=1, title="督查通知", rectify_by=date(2027, 10, 15), issued_by=city.alice, issued_at=now,
+        delivered_at=now)
+    LedgerCheckFlag.objects.create(
+        ledger_year=ledger, phase="september_reconciliation", matter=m, unit=city.units["fgw"], progress=10,
+        elapsed_share=Decimal("0.5"), checked_on=date(2027, 9, 30), notice=notice)
+    [table] = [part for part in notice_document(notice).body if isinstance(part, Table)]
+    assert table.rows[0][3] == "2027年1月6日（暂定）"

@@ -28,6 +28,7 @@ from ducha.documents import (
 from ducha.ledger.models import LedgerCheckFlag, SupervisionNotice
 from ducha.ledger.services import notice_issuer
 from ducha.org.models import LeaderKind, LeaderPost
+from ducha.workcal.provisional import provisional_mark
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ def notice_document(notice: SupervisionNotice) -> OfficialDocument:
             ("完成进度", "时间进度"),
         ),
         rows=tuple(
-            (str(i), f.matter.number, f.matter.title, format_doc_date(f.matter.due_date) if f.matter.due_date else "",
+            (str(i), f.matter.number, f.matter.title, (format_doc_date(f.matter.due_date) + provisional_mark(f.matter.due_provisional))
+             if f.matter.due_date else "",
              f"{f.progress}%", _percent(f), reason_text(f))
             for i, f in enumerate(flags, start=1)
         ),
