@@ -254,12 +254,27 @@ def test_s2_3_provisional_time_nodes_are_rescheduled_on_import(city):
         goal="完成", target_quantity=Decimal("1"), target_unit="项", milestones=4))
     nodes = list(m.milestones.order_by("due_date"))
     assert all(n.provisional for n in nodes) and not m.due_provisional  # the due date itself was given
+    # 27 working days in (1 Dec, 8 Jan] provisionally; nodes 20, 13, 6 and 0 of them before 8 Jan.
+    assert [n.due_date for n in nodes] == [date(2026, 12, 10), date(2026, 12, 21), date(2026, 12, 30),
+                                           date(2027, 1, 8)]
     import_notice()
     after = list(m.milestones.order_by("due_date"))
     assert not any(n.provisional for n in after)
-    assert after[-1].due_date == date(2027, 1, 8)
-    if [n.due_date for n in after] != [n.due_date for n in nodes]:
-        assert MatterEvent.objects.filter(matter=m, action="milestones_rescheduled").exists()
+    # The notice makes 4 January a day off: 26 working days, nodes 19, 13, 6 and 0 before 8 Jan.
+    assert [n.due_date for n in after] == [date(2026, 12, 10), date(2026, 12, 18), date(2026, 12, 29),
+                                           date(2027, 1, 8)]
+    event = MatterEvent.objects.get(matter=m, action="milestones_rescheduled")
+    assert NOTICE_TITLE in event.reason
+
+
+def test_a_closed_request_keeps_its_deadline_through_an_import(city):
+    m = request(city, date(2026, 12, 29), co_units=0)
+    Matter.objects.filter(pk=m.pk).update(status="claimed")
+    do_transition_matter(actor=city.alice, matter_id=m.id, action="close")
+    assert not WorkdayDeadline.objects.get(pk=m.workday_deadline_id).is_open
+    import_notice()
+    m.refresh_from_db()
+    assert (m.due_date, m.due_provisional) == (date(2027, 1, 4), True)  # as it stood when the work was done
 
 
 def test_a_rework_time_limit_across_new_year_is_provisional_then_recomputed(city, clock):
