@@ -255,3 +255,13 @@ def test_s2_4_year_end_close_freezes_the_final_snapshot(city, ledger, settings, 
     with pytest.raises(LedgerError, match="已完成"):
         do_close_ledger(actor=city.alice, year=2026, today=date(2026, 12, 29), confirm_year=2026)
     assert LedgerYear.objects.get(year=2026).final == row.final
+
+
+@pytest.mark.parametrize("runners", [{"june_check": ("unit_admin",)}, {"build": ("auditor",)}, {"build": ("nobody",)}])
+def test_s2_4_phase_runners_must_be_city_offices(settings, runners):
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.DUCHA_LEDGER_PHASE_RUNNERS = {**settings.DUCHA_LEDGER_PHASE_RUNNERS, **runners}
+    with pytest.raises(ImproperlyConfigured, match="DUCHA_LEDGER_PHASE_RUNNERS"):
+        apps.get_app_config("ledger").ready()

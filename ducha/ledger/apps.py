@@ -12,11 +12,11 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         # settings.py parses DUCHA_LEDGER_PHASE_RUNNERS without the roles; a misspelt role
         # would leave a phase nobody can run, so the process refuses to start instead.
-        from ducha.org.roles import ADMIN_ROLES, Role
+        from ducha.org.roles import CITY_WIDE_ROLES
 
+        offices = sorted(str(r) for r in CITY_WIDE_ROLES)
         for phase, roles in settings.DUCHA_LEDGER_PHASE_RUNNERS.items():
             for role in roles:
-                if role not in Role.values or role in ADMIN_ROLES:
+                if role not in offices:
                     raise ImproperlyConfigured(
-                        f"DUCHA_LEDGER_PHASE_RUNNERS: {phase}={role}: not a business role "
-                        f"(one of {', '.join(r for r in Role.values if r not in ADMIN_ROLES)})")
+                        f"DUCHA_LEDGER_PHASE_RUNNERS: {phase}={role}: not a city-wide office (one of {', '.join(offices)})")
