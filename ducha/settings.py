@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a forwarded scheme or address counts only from DUCHA_TRUSTED_PROXY (docs/SECURITY.md).
+    "ducha.audit.context.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ducha.audit.context.RequestContextMiddleware",

@@ -93,6 +93,30 @@ def cli_context(command: str) -> Iterator[None]:
         _cli.reset(token)
 
 
+# What a proxy tells about the client; from any other peer these are the client's own claims.
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+
+class TrustedProxyMiddleware:
+    """Drops the forwarding headers of any peer that is not a trusted proxy (DUCHA_TRUSTED_PROXY).
+
+    First in the chain, so neither SECURE_PROXY_SSL_HEADER (the HTTPS redirect, Secure cookies)
+    nor anything after it believes a scheme or an address a client made up. `ducha serve` lets
+    waitress pass these headers through untouched, because waitress trusts one address where
+    DUCHA_TRUSTED_PROXY lists addresses and networks; this is the one place that decides.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _is_trusted(request.META.get("REMOTE_ADDR", "") or ""):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     """Gives each request an id (echoed as X-Request-ID) and makes it the current request."""
 

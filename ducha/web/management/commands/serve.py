@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+MANIFEST = "staticfiles.json"
+
+
+def static_files_missing() -> bool:
+    """True when the collected files lack the manifest, or it names less than the installation ships
+    (a first start, or an upgrade): the pages would answer 500 for every file they link."""
+    manifest = Path(settings.STATIC_ROOT) / MANIFEST
+    try:
+        collected = set(json.loads(manifest.read_text(encoding="utf-8"))["paths"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    ignore: list[str] = getattr(apps.get_app_config("staticfiles"), "ignore_patterns", [])
+    shipped = {path.replace(os.sep, "/") for finder in get_finders() for path, _storage in finder.list(ignore)}
+    return not shipped <= collected
 
 
 class Command(BaseCommand):
@@ -23,10 +43,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, port: int, host: str, threads: int, no_worker: bool = False,
                worker_interval: float | None = None, **options: Any) -> None:
+        self.prepare(port=port, host=host, no_worker=no_worker, worker_interval=worker_interval)
+        self.run(port=port, host=host, threads=threads)
+
+    def prepare(self, *, port: int, host: str, no_worker: bool, worker_interval: float | None) -> None:
+        """Everything before the first request: checks, static files, the reminder worker."""
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}", returncode=2)
         if worker_interval is not None and worker_interval <= 0:
             raise CommandError(f"--worker-interval must be positive, not {worker_interval}", returncode=2)
+        if static_files_missing():
+            self.stdout.write(f"ducha: collecting static files into {settings.STATIC_ROOT} (first start or upgrade)")
+            call_command("collectstatic", interactive=False, verbosity=0)
         if not os.environ.get("DUCHA_SITE_URL"):
             # Links in e-mails and robot messages point at this server unless a public URL is set.
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 -- a comparison, not a bind
@@ -37,9 +65,16 @@ class Command(BaseCommand):
 
             start_in_thread(worker_interval)
             self.stdout.write("ducha: reminder worker running in this process")
+
+    def run(self, *, port: int, host: str, threads: int) -> None:
         from waitress import serve
 
         from ducha.wsgi import application
 
         self.stdout.write(f"ducha: serving on http://{host}:{port}/ (Ctrl-C to stop)")
-        serve(application, host=host, port=port, threads=threads, ident="ducha")
+        serve(application, host=host, port=port, threads=threads, ident="ducha",
+              # Behind a trusted proxy waitress passes X-Forwarded-* through and the application
+              # decides whom to believe (audit.context.TrustedProxyMiddleware): waitress itself
+              # trusts one address, DUCHA_TRUSTED_PROXY lists addresses and networks. Without
+              # one, waitress drops the headers as before.
+              clear_untrusted_proxy_headers=not settings.DUCHA_TRUSTED_PROXIES)
