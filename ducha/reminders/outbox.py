@@ -33,6 +33,7 @@ from ducha.reminders.channels import Outcome
 from ducha.reminders.channels import email as email_channel
 from ducha.reminders.channels import robots as robot_channel
 from ducha.reminders.channels import sms as sms_channel
+from ducha.reminders.fastwrite import array_literal, execute_arrays
 from ducha.reminders.models import Channel, DeliveryAttempt, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("ducha.reminders")
@@ -118,11 +119,33 @@ def _record(messages: list[OutboxMessage], outcomes: dict[int, Outcome], now: da
         if sent_plain:
             OutboxMessage.objects.filter(pk__in=sent_plain).update(status=OutboxStatus.SENT, sent_at=now)
         if changed:
-            OutboxMessage.objects.bulk_update(
-                changed, ["status", "sent_at", "receipt", "last_error", "attempts", "next_attempt_at"], batch_size=500
-            )
+            _save_outcomes(changed)
         if tries:
             DeliveryAttempt.objects.bulk_create(tries)
+
+
+_OUTCOME_SQL = (
+    f"UPDATE {OutboxMessage._meta.db_table} AS o SET status = v.status, sent_at = v.sent_at, "  # noqa: S608
+    "receipt = v.receipt, last_error = v.last_error, attempts = v.attempts, next_attempt_at = v.next_attempt_at "
+    "FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::jsonb[], %s::varchar[], %s::integer[], "
+    "%s::timestamptz[]) AS v(id, status, sent_at, receipt, last_error, attempts, next_attempt_at) WHERE o.id = v.id"
+)
+
+
+def _save_outcomes(changed: list[OutboxMessage]) -> None:
+    """The outcome of each message, one statement per chunk on PostgreSQL. ``bulk_update`` builds a
+    CASE of every row for every column: for 500 messages it took most of a delivery pass."""
+    if connection.vendor != "postgresql":
+        OutboxMessage.objects.bulk_update(
+            changed, ["status", "sent_at", "receipt", "last_error", "attempts", "next_attempt_at"], batch_size=500
+        )
+        return
+    execute_arrays(_OUTCOME_SQL, [
+        array_literal([m.pk for m in changed]), array_literal([str(m.status) for m in changed]),
+        array_literal([m.sent_at for m in changed]), array_literal([m.receipt or {} for m in changed]),
+        array_literal([m.last_error for m in changed]), array_literal([m.attempts for m in changed]),
+        array_literal([m.next_attempt_at for m in changed]),
+    ])
 
 
 def deliver(*, now: datetime | None = None, limit: int = 1000, max_messages: int = 0, max_seconds: float = 0,
