@@ -48,6 +48,7 @@ class Clock:
 
     def __init__(self) -> None:
         self._traveller: time_machine.travel | None = None
+        self._coordinates: time_machine.Coordinates | None = None
 
     def set(self, when: date | datetime | str, *, tick: bool = True) -> datetime:
         """Move to ``when``: a date means 10:00 that day in Asia/Shanghai (office hours, after
@@ -61,17 +62,17 @@ class Clock:
             when = when.replace(tzinfo=SHANGHAI)
         self.stop()
         self._traveller = time_machine.travel(when, tick=tick)
-        self._traveller.start()
+        self._coordinates = self._traveller.start()
         return when
 
     def shift(self, delta: timedelta) -> None:
-        assert self._traveller is not None, "clock.set() first"
-        self._traveller.shift(delta)
+        assert self._coordinates is not None, "clock.set() first"
+        self._coordinates.shift(delta)
 
     def stop(self) -> None:
         if self._traveller is not None:
             self._traveller.stop()
-            self._traveller = None
+            self._traveller = self._coordinates = None
 
 
 @pytest.fixture
