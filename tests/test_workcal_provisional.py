@@ -403,3 +403,26 @@ def test_supervision_notice_table_marks_a_provisional_due_date(city):
         elapsed_share=Decimal("0.5"), checked_on=date(2027, 9, 30), notice=notice)
     [table] = [part for part in notice_document(notice).body if isinstance(part, Table)]
     assert table.rows[0][3] == "2027年1月6日（暂定）"
+
+
+def test_s1_13_form_preview_marks_a_provisional_due_date(city, client):
+    client.force_login(city.gina)
+    html = client.get("/matters/new/deadline/", {"source": "unit_request", "start_date": "2026-12-29"}).content.decode()
+    assert 'data-testid="computed-due">2027-01-04<' in html and 'data-testid="provisional-note"' in html
+    html = client.get("/matters/new/deadline/", {"source": "unit_request", "start_date": "2026-12-01"}).content.decode()
+    assert 'data-testid="computed-due">2026-12-04<' in html and 'data-testid="provisional"' not in html
+
+
+def test_an_approved_extension_is_a_given_date_the_import_leaves_alone(city):
+    from ducha.matters.actions import do_decide_extension, do_request_extension
+
+    m = request(city, date(2026, 12, 29))
+    do_transition_matter(actor=city.alice, matter_id=m.id, action="assign")
+    ext = do_request_extension(actor=city.sam, matter_id=m.id, requested_due=date(2027, 2, 26), reason="会签未齐")
+    do_decide_extension(actor=city.alice, request_id=ext.id, approve=True)
+    m.refresh_from_db()
+    assert (m.due_date, m.due_provisional) == (date(2027, 2, 26), False)
+    import_notice()
+    m.refresh_from_db()
+    assert (m.due_date, m.due_provisional) == (date(2027, 2, 26), False)
+    assert not MatterEvent.objects.filter(matter=m, action="deadline_moved").exists()

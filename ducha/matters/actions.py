@@ -361,7 +361,9 @@ def do_decide_extension(*, actor: User, request_id: int, approve: bool, note: st
         if rows != 1:
             raise ConcurrentChange("该申请已被审批 (this request was already decided)")
         if approve:
-            Matter.objects.filter(pk=matter.pk).update(due_date=request.requested_due, updated_at=timezone.now())
+            # The date granted is a given date, no longer counted on the calendar: never 暂定.
+            Matter.objects.filter(pk=matter.pk).update(due_date=request.requested_due, due_provisional=False,
+                                                       updated_at=timezone.now())
             MatterCheck.look_at([matter.pk], timezone.now())  # the reminder engine looks again under the new deadline
         _event(matter, actor, "extension_" + new_status, reason=note, old_due=str(request.old_due),
                new_due=str(request.requested_due) if approve else None)

@@ -36,14 +36,17 @@ def _event(matter_id: int, actor: User | None, action: str, reason: str, **data:
     return MatterEvent(matter_id=matter_id, actor=actor, action=action, reason=reason, data=data)
 
 
-def follow_calendar_change(*, actor: User | None, year: int, deadline_ids: list[int], reason: str) -> int:
-    """Bring the matters in line with the recomputed deadlines and with ``year``'s new days;
-    returns how many matters had a date moved (each one's lead unit is told after commit)."""
+def follow_calendar_change(
+    *, actor: User | None, year: int, old_dues: dict[int, date | None], reason: str
+) -> int:
+    """Bring the matters in line with the recomputed deadlines (``old_dues``: deadline id → its
+    due date before the import) and with ``year``'s new days; returns how many matters had a
+    date moved (each one's lead unit is told after commit)."""
     cal = workcal.get_calendar()
     events: list[MatterEvent] = []
     told: dict[int, tuple[int, str, str]] = {}
-    if deadline_ids:
-        _follow_deadlines(actor, deadline_ids, reason, events, told)
+    if old_dues:
+        _follow_deadlines(actor, old_dues, reason, events, told)
     _follow_milestones(actor, cal, year, reason, events, told)
     _follow_rectifications(actor, cal, year, reason, events, told)
     MatterEvent.objects.bulk_create(events, batch_size=500)
@@ -63,10 +66,10 @@ def _tell(told: dict[int, tuple[int, str, str]], matter: Matter, line: str) -> N
 
 
 def _follow_deadlines(
-    actor: User | None, deadline_ids: list[int], reason: str, events: list[MatterEvent],
+    actor: User | None, old_dues: dict[int, date | None], reason: str, events: list[MatterEvent],
     told: dict[int, tuple[int, str, str]],
 ) -> None:
-    deadlines = {d.pk: d for d in WorkdayDeadline.objects.filter(pk__in=deadline_ids)}
+    deadlines = {d.pk: d for d in WorkdayDeadline.objects.filter(pk__in=list(old_dues))}
     matters = list(
         Matter.objects.select_for_update().filter(workday_deadline_id__in=list(deadlines)).order_by("id")
     )
@@ -74,6 +77,8 @@ def _follow_deadlines(
     for m in matters:
         assert m.workday_deadline_id is not None
         d = deadlines[m.workday_deadline_id]
+        if m.due_date != old_dues[d.pk]:
+            continue  # the matter's date was set otherwise since (an approved extension): it stays
         if m.due_date == d.due_date and m.due_provisional == d.provisional:
             continue
         old, was = m.due_date, m.due_provisional

@@ -194,7 +194,7 @@ def _write_year(
         what = "导入" if created else "更正"
         reason = f"{year}年日历{what}（{notice}{'，' + notice_number if notice_number else ''}）"
         moved, resolved, settled, changed = _recompute_deadlines(cy, reason)
-        follow_calendar_change(actor=actor, year=year, deadline_ids=changed, reason=reason)
+        follow_calendar_change(actor=actor, year=year, old_dues=changed, reason=reason)
         # Reminders follow the new working days: every open matter's next check is recomputed
         # by a one-off task once this import has committed.
         enqueue_reschedule_all()
@@ -221,10 +221,10 @@ def _write_year(
     return ImportSummary(year, created, holidays, len(days) - holidays, moved, resolved, notice, settled)
 
 
-def _recompute_deadlines(cy: CalendarYear, reason: str) -> tuple[int, int, int, list[int]]:
+def _recompute_deadlines(cy: CalendarYear, reason: str) -> tuple[int, int, int, dict[int, date | None]]:
     """Recompute the open deadlines a change of ``cy`` can affect.
 
-    Returns (moved, resolved, settled, ids of every deadline whose due date or mark changed).
+    Returns (moved, resolved, settled, the old due date of each deadline whose date or mark changed).
     Only the working days inside (basis_date, due_date] decide a due date, so a change
     to year Y can move exactly the deadlines whose span touches Y -- plus every pending
     one, which may now be computable. A provisional one whose date stays is still
@@ -238,12 +238,13 @@ def _recompute_deadlines(cy: CalendarYear, reason: str) -> tuple[int, int, int, 
         WorkdayDeadline.objects.select_for_update().filter(touched, is_open=True).order_by("id")
     )
     if not candidates:
-        return 0, 0, 0, []
+        return 0, 0, 0, {}
     try:
         cal = service.get_calendar()
     except service.CalendarEmpty:  # pragma: no cover - a year was just written
-        return 0, 0, 0, []
+        return 0, 0, 0, {}
     changed: list[WorkdayDeadline] = []
+    old_dues: dict[int, date | None] = {}
     moves: list[DeadlineMove] = []
     resolved = settled = 0
     for deadline in candidates:
@@ -262,10 +263,11 @@ def _recompute_deadlines(cy: CalendarYear, reason: str) -> tuple[int, int, int, 
                     was_provisional=deadline.provisional,
                 )
             )
+        old_dues[deadline.pk] = deadline.due_date
         deadline.due_date = new_due
         deadline.status = DeadlineStatus.OK if new_due is not None else DeadlineStatus.PENDING_CALENDAR
         deadline.provisional = provisional
         changed.append(deadline)
     WorkdayDeadline.objects.bulk_update(changed, ["due_date", "status", "provisional"], batch_size=500)
     DeadlineMove.objects.bulk_create(moves, batch_size=500)
-    return len(moves) - resolved, resolved, settled, [d.pk for d in changed]
+    return len(moves) - resolved, resolved, settled, old_dues
