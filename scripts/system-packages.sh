@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the platform needs beyond Python: CJK fonts for PDF documents (公文), and for
-# the tests Debian's chromium and poppler-utils. Installed only when missing, and only as root;
-# otherwise the command to run is printed and the caller decides whether that is fatal.
+# the tests Debian's chromium and poppler-utils. The fonts (docs/decisions/0004-document-fonts.md):
+# texlive-lang-chinese is the only Debian package with the Fandol faces, FandolFang being the one
+# free 仿宋 with full GB2312 coverage (the PDF loads them from texlive's folder); fonts-noto-cjk
+# covers the characters outside GB2312. --no-install-recommends keeps texlive to its base.
+# Installed only when missing, and only as root; otherwise the command to run is printed and the
+# caller decides whether that is fatal.
 #   scripts/system-packages.sh runtime   fonts for documents
 #   scripts/system-packages.sh test      fonts, chromium, poppler-utils, faketime
 set -euo pipefail
-want=(fonts-noto-cjk fonts-arphic-gkai00mp)
+want=(texlive-lang-chinese fonts-noto-cjk)
 # faketime runs the suite a second time with the system clock moved ahead (scripts/test.sh).
 [ "${1:-runtime}" = test ] && want+=(chromium poppler-utils faketime)
 missing=()

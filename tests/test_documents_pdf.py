@@ -9,6 +9,7 @@ package to install, because a PDF full of empty boxes must never pass.
 import dataclasses
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,8 +74,8 @@ def test_pdf_is_a4_with_title_number_and_embedded_fonts(pdfs, kind):
     fonts = embedded_fonts(reader)
     assert fonts, "no fonts in the PDF"
     assert all(fonts.values()), f"fonts not embedded: {[f for f, ok in fonts.items() if not ok]}"
-    assert any("CJK" in name or "GB" in name for name in fonts), (
-        f"no CJK font embedded ({sorted(fonts)}): install the Debian package fonts-noto-cjk")
+    assert any("Fandol" in name or "GB" in name for name in fonts), (
+        f"no 仿宋/宋 face embedded ({sorted(fonts)}): install the Debian package texlive-lang-chinese")
 
 
 def embedded_fonts(reader: PdfReader) -> dict[str, bool]:
@@ -167,12 +168,12 @@ def test_letter_page_one_looks_right(page_one):
 def test_missing_glyphs_fail_loudly_naming_the_font_package():
     doc = sample_letter()
     doc = dataclasses.replace(doc, body=(*doc.body, Paragraph("无字形\U0010fffd")))
-    with pytest.raises(MissingFontError, match="fonts-noto-cjk"):
+    with pytest.raises(MissingFontError, match="texlive-lang-chinese fonts-noto-cjk"):
         render_pdf(doc)
 
 
 def test_a_machine_without_cjk_fonts_gets_the_package_name(tmp_path):
-    """Simulates a fresh CI machine: fontconfig sees an empty font directory."""
+    """Simulates a fresh CI machine: fontconfig sees an empty font directory, no Fandol files."""
     (tmp_path / "fonts").mkdir()
     conf = tmp_path / "fonts.conf"
     conf.write_text(
@@ -180,6 +181,7 @@ def test_a_machine_without_cjk_fonts_gets_the_package_name(tmp_path):
         f"<fontconfig><dir>{tmp_path / 'fonts'}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>"
     )
     code = (
+        "import ducha.documents.style as st\nst.FANDOL_DIRS[:] = []\n"
         "from ducha.documents import render_pdf, MissingFontError\n"
         "from ducha.documents.samples import sample_letter\n"
         "try:\n    render_pdf(sample_letter())\n"
@@ -187,4 +189,27 @@ def test_a_machine_without_cjk_fonts_gets_the_package_name(tmp_path):
     )
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-    assert "fonts-noto-cjk" in result.stdout, result.stderr[-2000:]
+    assert "texlive-lang-chinese fonts-noto-cjk" in result.stdout, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_item_24_body_is_fangsong_and_title_xiaobiaosong_or_its_stand_in(pdfs, kind):
+    """Issue #11 item 24, checked with poppler: pdffonts lists the embedded faces, pdftohtml says
+    which face each line is set in. The body (3号) is 仿宋 (仿宋_GB2312 or FandolFang); the title
+    (2号) is 小标宋 or its stand-in, FandolSong Bold (docs/decisions/0004-document-fonts.md)."""
+    from tests.documents_helpers import pdf_fonts, pdf_texts
+
+    fonts = dict(pdf_fonts(pdfs[kind]))
+    fang = [name for name in fonts if re.search(r"FangSong|仿宋|FandolFang", name)]
+    title_faces = [name for name in fonts if re.search(r"XiaoBiaoSong|小标宋|FandolSong-Bold", name)]
+    assert fang and all(fonts[n] for n in fang), f"no embedded 仿宋 face: {sorted(fonts)}"
+    assert title_faces and all(fonts[n] for n in title_faces), f"no embedded 小标宋 stand-in: {sorted(fonts)}"
+    doc = SAMPLES[kind]()
+    texts = pdf_texts(pdfs[kind])
+    body = [t for t in texts if abs(t.size_pt - 16) < 0.6 and any(t.text.strip() in b.text for b in doc.body
+                                                                  if isinstance(b, Paragraph) and t.text.strip())]
+    assert body, "no body line found"
+    assert all(re.search(r"FangSong|仿宋|FandolFang", t.font) for t in body), {t.font for t in body}
+    title = [t for t in texts if abs(t.size_pt - 22) < 0.6]
+    assert "".join(t.text.strip() for t in title) == doc.title.replace("\n", "")
+    assert all(re.search(r"XiaoBiaoSong|小标宋|FandolSong", t.font) for t in title), {t.font for t in title}

@@ -32,6 +32,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import ooxml as ox
 from . import style as st
+from .layout import SPLITTABLE_ROW_LINES, row_lines, table_column_widths_mm
 from .model import (
     Heading,
     OfficialDocument,
@@ -116,12 +117,19 @@ def _defaults(d: Any) -> None:
     ox.set_fonts(rpr, st.DOCX_FONTS["fang"])
     for tag in ("w:sz", "w:szCs"):  # 3号 by default, so empty lines have the body's height
         rpr.find(qn(tag)).set(qn("w:val"), str(round(st.BODY_PT * 2)))
-    spacing = d.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))[0]
-    spacing.set(qn("w:after"), "0")
+    ppr = d.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    ppr[0].set(qn("w:after"), "0")
+    # No automatic space between Chinese and digits: "2026年3月30日" keeps the width the layout
+    # measured (layout.py), so dates and title lines do not wrap where the PDF does not.
+    normal_ppr = d.styles["Normal"].element.get_or_add_pPr()
+    for target in (ppr, normal_ppr):  # the defaults for Word, the Normal style for LibreOffice
+        for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+            target.insert_element_before(ox.element(tag, val="0"), "w:spacing", "w:ind", "w:jc", "w:rPr")
     normal = d.styles["Normal"]
     normal.font.size = Pt(st.BODY_PT)
     ox.set_fonts(normal.element.get_or_add_rPr(), st.DOCX_FONTS["fang"])
     normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.widow_control = True  # never one line of a paragraph alone on a page
 
 
 def _page_setup(section: Any) -> None:
@@ -210,20 +218,28 @@ def _title_and_body(d: Any, doc: OfficialDocument) -> None:
         _run(_fmt(d.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT, before=LINE), doc.recipients_line)
     elif doc.body:
         d.add_paragraph()  # keep the blank line below the title
+    par = None
     for block in doc.body:
         if isinstance(block, Paragraph):
-            _run(_fmt(d.add_paragraph(), align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_chars=2), block.text)
+            par = _fmt(d.add_paragraph(), align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_chars=2)
+            _run(par, block.text)
         elif isinstance(block, Heading):
             par = _fmt(d.add_paragraph(), align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_chars=2)
             _run(par, block.label + block.text, block.font_role)
             if block.tail:
                 _run(par, block.tail)
+            else:  # a heading standing alone goes with what follows
+                par.paragraph_format.keep_with_next = True
         elif isinstance(block, Table):
-            _table(d, block)
+            par = _table(d, block)
+    if par is not None:  # the body's last lines stay with the 落款 (see _closing)
+        par.paragraph_format.keep_with_next = True
 
 
-def _table(d: Any, table: Table) -> None:
-    """A 通报 figures table: bordered, header bold 黑体 and repeated on each page, cells centred."""
+def _table(d: Any, table: Table) -> Par:
+    """A figures table: bordered, header bold 黑体 and repeated on each page, cells centred, rows
+    never split, columns sized by layout.py (dates and figures on one line). Returns the
+    paragraph Word needs after a table."""
     size = table.font_size_pt
     if table.caption:
         par = _fmt(d.add_paragraph(), align=WD_ALIGN_PARAGRAPH.CENTER, before=LINE / 2, grid=False)
@@ -234,12 +250,16 @@ def _table(d: Any, table: Table) -> None:
     t.style = d.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    widths = [Mm(st.TEXT_WIDTH_MM * w) for w in table.relative_widths()]
+    widths_mm = table_column_widths_mm(table, st.TEXT_WIDTH_MM)
+    widths = [Mm(w) for w in widths_mm]
+    may_split = [False] * n_head + [n >= SPLITTABLE_ROW_LINES for n in row_lines(table, widths_mm)]
+    ox.cell_margins(t, left_right_twips=round(st.mm_to_pt(1.0) * 20))  # 1 mm, as in the PDF
     for column, width in zip(t.columns, widths, strict=True):
         column.width = width  # w:gridCol, which LibreOffice reads
-    for row in t.rows:
+    for row, split in zip(t.rows, may_split, strict=True):
         row.height, row.height_rule = Mm(8), WD_ROW_HEIGHT_RULE.AT_LEAST
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        if not split:  # a short row never breaks across pages; a tall one may, as in the PDF
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
     for i in range(n_head):
@@ -260,23 +280,37 @@ def _table(d: Any, table: Table) -> None:
     for r, values in enumerate(table.rows, start=n_head):
         for c, text in enumerate(values):
             fill(t.cell(r, c), text, False)
-    d.add_paragraph()  # Word needs a paragraph between a table and what follows
+    return d.add_paragraph()  # Word needs a paragraph between a table and what follows
 
 
 def _closing(d: Any, doc: OfficialDocument) -> None:
-    """§7.3.3 附件说明; §7.3.5.1 署名 centred over the date, date 4 characters from the right; §7.3.7 附注."""
+    """§7.3.3 附件说明; §7.3.5.1 署名 centred over the date, date 4 characters from the right; §7.3.7 附注.
+
+    The body's last lines, the 附件说明, the signature and the date keep together (keep with
+    next), so neither the signature nor the date ends up alone on a page; the space after the
+    date keeps the seal's lower part clear of the 版记 (style.SEAL_*).
+    """
     for i, line in enumerate(doc.attachment_lines()):
         first = i == 0  # "附件：" indented two characters; later names aligned under the first
         par = _fmt(d.add_paragraph(), before=LINE if first else 0, first_chars=2 if first else 0,
                    left_chars=0 if first else 5)
+        par.paragraph_format.keep_with_next = True
         _run(par, line)
     sig_indent, date_indent = signature_right_indent_em(doc)
-    par = _fmt(d.add_paragraph(), align=WD_ALIGN_PARAGRAPH.RIGHT, before=2 * LINE, right_chars=sig_indent)
+    par = _fmt(d.add_paragraph(), align=WD_ALIGN_PARAGRAPH.RIGHT,
+               before=st.SIGNATURE_BELOW_BODY_LINES * LINE, right_chars=sig_indent)
+    par.paragraph_format.keep_with_next = True
     _run(par, doc.signature)
     par = _fmt(d.add_paragraph(), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=date_indent)
     _run(par, doc.date_text)
+    below_date = st.mm_to_pt(st.SEAL_TOP_BELOW_BODY_MM + st.SEAL_DIAMETER_MM) - (
+        st.SIGNATURE_BELOW_BODY_LINES + 2) * LINE
     if doc.note:
-        _run(_fmt(d.add_paragraph(), first_chars=2), f"（{doc.note}）")
+        par.paragraph_format.keep_with_next = True
+        par = _fmt(d.add_paragraph(), first_chars=2)
+        _run(par, f"（{doc.note}）")
+        below_date -= LINE
+    par.paragraph_format.space_after = Pt(max(0.0, below_date))
 
 
 # ---------------------------------------------------------------- 版记

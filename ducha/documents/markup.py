@@ -12,8 +12,10 @@ Every font-family list names the government families first (方正小标宋简�
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from . import style as st
+from .layout import SPLITTABLE_ROW_LINES, row_lines, table_column_widths_mm, unbreakable_runs
 from .model import (
     Heading,
     OfficialDocument,
@@ -31,7 +33,8 @@ LINE = f"{st.LINE_PITCH_PT}pt"
 def render_html(doc: OfficialDocument) -> str:
     """A complete HTML page (UTF-8, lang zh-CN so CJK shaping uses simplified forms)."""
     parts = [_letter_head(doc) if doc.is_letter else _ordinary_head(doc)]
-    title = "<br>".join(escape(line) for line in title_lines(doc.title))
+    # Each line is kept whole (§7.3.1: the break is chosen by meaning, never left to the browser).
+    title = "<br>".join(f'<span class="line">{escape(line)}</span>' for line in title_lines(doc.title))
     parts.append(f'<h1 class="title">{title}</h1>')
     if doc.recipients_line:
         parts.append(f'<p class="recipients">{escape(doc.recipients_line)}</p>')
@@ -81,38 +84,62 @@ def _block(block: Paragraph | Heading | Table) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{escape(block.text)}</p>"
     if isinstance(block, Heading):
+        # A heading standing alone is kept with what follows; a run-in one is a paragraph.
+        keep = "" if block.tail else " keep-with-next"
         tail = f'<span class="tail">{escape(block.tail)}</span>' if block.tail else ""
-        return (f'<p class="heading level-{block.level}"><span class="{block.font_role}">'
+        return (f'<p class="heading level-{block.level}{keep}"><span class="{block.font_role}">'
                 f"{escape(block.label + block.text)}</span>{tail}</p>")
     return _table(block)
 
 
+def _cell(text: str) -> str:
+    """Cell text with its dates, numbers and figures kept on one line."""
+    out, at = [], 0
+    for start, end in unbreakable_runs(text):
+        out.append(escape(text[at:start]) + f'<span class="nowrap">{escape(text[start:end])}</span>')
+        at = end
+    return "".join(out) + escape(text[at:])
+
+
 def _table(table: Table) -> str:
-    """A 通报 figures table; the <thead> repeats on every page the table spans."""
-    cols = "".join(f'<col style="width:{w * 100:.2f}%">' for w in table.relative_widths())
+    """A figures table: columns sized by layout.py; rows of fewer than four lines never split;
+    the <thead> repeats on every page the table runs onto, so a long table flows on instead of
+    moving whole."""
+    widths = table_column_widths_mm(table, st.TEXT_WIDTH_MM)
+    cols = "".join(f'<col style="width:{w / st.TEXT_WIDTH_MM * 100:.3f}%">' for w in widths)
     head_rows: list[list[str]] = [[] for _ in table.header]
     for p in table.header_placements():
         span = (f' rowspan="{p.rowspan}"' if p.rowspan > 1 else "") + (
             f' colspan="{p.colspan}"' if p.colspan > 1 else "")
-        head_rows[p.row].append(f"<th{span}>{escape(p.text)}</th>")
+        head_rows[p.row].append(f"<th{span}>{_cell(p.text)}</th>")
     thead = "".join(f"<tr>{''.join(r)}</tr>" for r in head_rows)
-    tbody = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in table.rows)
+    tall = [n >= SPLITTABLE_ROW_LINES for n in row_lines(table, widths)]
+    tbody = "".join(("<tr class=\"may-split\">" if split else "<tr>") + "".join(f"<td>{_cell(c)}</td>" for c in row)
+                    + "</tr>" for row, split in zip(table.rows, tall, strict=True))
     caption = f'<p class="table-caption">{escape(table.caption)}</p>' if table.caption else ""
     return (f'{caption}<table style="font-size:{table.font_size_pt}pt"><colgroup>{cols}</colgroup>'
             f"<thead>{thead}</thead><tbody>{tbody}</tbody></table>")
 
 
 def _closing(doc: OfficialDocument) -> str:
-    """§7.3.3 附件说明, §7.3.5.1 署名 centred over the date (4 characters from the right), §7.3.7 附注."""
-    out = []
-    for i, line in enumerate(doc.attachment_lines()):
-        out.append(f'<p class="attachment{" first" if i == 0 else ""}">{escape(line)}</p>')
+    """§7.3.3 附件说明, §7.3.5.1 署名 centred over the date (4 characters from the right), §7.3.7 附注.
+
+    The 落款 (signature, date and the seal's place, see style.SEAL_*) is one unbreakable block
+    that may not be parted from the last lines of the body: never a signature or a date alone
+    on a page, and room for the whole seal below the body on the same page.
+    """
+    attachments = "".join(
+        f'<p class="attachment{" first" if i == 0 else ""}">{escape(line)}</p>'
+        for i, line in enumerate(doc.attachment_lines()))
     sig_indent, date_indent = signature_right_indent_em(doc)
-    out.append(f'<p class="signature" style="padding-right:{sig_indent:.2f}em">{escape(doc.signature)}</p>')
-    out.append(f'<p class="date" style="padding-right:{date_indent:.2f}em">{escape(doc.date_text)}</p>')
+    out = [
+        f'<p class="signature" style="padding-right:{sig_indent:.2f}em">{escape(doc.signature)}</p>',
+        f'<p class="date" style="padding-right:{date_indent:.2f}em">{escape(doc.date_text)}</p>',
+    ]
     if doc.note:
         out.append(f'<p class="note">（{escape(doc.note)}）</p>')
-    return '<div class="closing">' + "".join(out) + "</div>"
+    return (f'<div class="attachments">{attachments}</div>' if attachments else "") + (
+        '<div class="closing">' + "".join(out) + "</div>")
 
 
 def _imprint(doc: OfficialDocument) -> str:
@@ -136,7 +163,11 @@ def stylesheet(doc: OfficialDocument) -> str:
     widen = (st.LETTER_RULE_LENGTH_MM - st.TEXT_WIDTH_MM) / 2
     number_box = (f"font-family:{song};font-size:{st.PAGE_NUMBER_PT}pt;line-height:1;"
                   f"vertical-align:top;padding-top:{st.PAGE_NUMBER_GAP_MM - 2.5}mm;")
-    css = f"""
+    css = "".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{Path(path).as_uri()}"); }}\n'
+        for family, weight, path in st.fandol_faces()
+    )
+    css += f"""
 @page {{
   size: A4;
   margin: {st.MARGIN_TOP_MM}mm {st.MARGIN_RIGHT_MM}mm {st.MARGIN_BOTTOM_MM}mm {st.MARGIN_LEFT_MM}mm;
@@ -170,7 +201,11 @@ body:not(.letter) .doc-number {{
 .body .table-caption {{
   font-family: {hei}; text-align: center; margin-top: calc({LINE} / 2); text-indent: 0; break-after: avoid;
 }}
+.keep-with-next {{ break-after: avoid; }}
 tr {{ break-inside: avoid; }}
+tr.may-split {{ break-inside: auto; }}
+td {{ orphans: 2; widows: 2; }}
+.nowrap, .title .line {{ white-space: nowrap; }}
 table {{
   width: 100%; border-collapse: collapse; table-layout: fixed; line-height: 1.5; letter-spacing: 0;
   margin: 2mm 0 calc({LINE} / 2);
@@ -179,7 +214,10 @@ th, td {{ border: 0.75pt solid #000; padding: 1.2mm 1mm; text-align: center; ver
 th {{ font-family: {hei}; font-weight: bold; }}
 .attachment {{ padding-left: 5em; }}
 .attachment.first {{ margin-top: {LINE}; padding-left: 2em; }}
-.signature {{ margin-top: calc(2 * {LINE}); text-align: right; }}
+.closing {{
+  break-before: avoid; break-inside: avoid; min-height: {st.SEAL_TOP_BELOW_BODY_MM + st.SEAL_DIAMETER_MM}mm;
+}}
+.signature {{ margin-top: calc({st.SIGNATURE_BELOW_BODY_LINES} * {LINE}); text-align: right; }}
 .date {{ text-align: right; }}
 .note {{ text-indent: 2em; }}
 .imprint {{

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .layout import text_width_em as text_width_em  # re-exported: defined here before layout.py
+from .layout import title_lines as title_lines
+
 DOC_NUMBER_PATTERN = re.compile(r"^[\u4e00-\u9fa5]+〔\d{4}〕[1-9]\d*号$")
 _AGENCY_PATTERN = re.compile(r"^[\u4e00-\u9fa5]+$")
 _PARSE_PATTERN = re.compile(r"^(?P<agency>[\u4e00-\u9fa5]+)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
@@ -291,11 +294,6 @@ class OfficialDocument:
         return lines
 
 
-def text_width_em(text: str) -> float:
-    """Width in 3号 character widths: ASCII is half width. Places the signature over the date (§7.3.5)."""
-    return sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text)
-
-
 def signature_right_indent_em(doc: OfficialDocument) -> tuple[float, float]:
     """Right indents (signature, date) in characters, per §7.3.5.1 (document to be sealed).
 
@@ -304,64 +302,6 @@ def signature_right_indent_em(doc: OfficialDocument) -> tuple[float, float]:
     date_indent = 4.0
     offset = (text_width_em(doc.date_text) - text_width_em(doc.signature)) / 2
     return max(0.0, date_indent + offset), date_indent
-
-
-_NO_LINE_START = set("，。、；：？！）》”’」』〕】…—%")
-_NO_LINE_END = set("（《“‘「『〔【")
-_GOOD_BREAK_AFTER = set("的")
-# Words of supervision titles that should not be split across lines (no segmenter is used).
-_TITLE_WORDS = (
-    "重点工作", "推进情况", "进一步", "人民政府", "实施意见", "工作", "推进", "情况", "督查", "督办", "通知",
-    "通报", "提醒函", "督办函", "落实", "加快", "加强", "事项", "滞后", "改造", "配合", "全市", "全省",
-    "城区", "供热", "管网", "项目", "建设", "整改", "问题", "年度", "月份", "任务", "决策", "部署",
-)
-
-
-def title_lines(title: str, max_em: float = 20.0) -> list[str]:
-    """Break a title into balanced lines (§7.3.1: 回行时词意完整, 排列对称, 梯形或菱形).
-
-    Explicit newlines in ``title`` win. Otherwise the fewest lines of at most ``max_em`` 2号
-    characters (20 fit the 156 mm 版心), as even as possible, the upper line not shorter,
-    never splitting a number or putting punctuation at a line start; breaking after 的 is favoured.
-    """
-    if "\n" in title:
-        return [line.strip() for line in title.split("\n") if line.strip()]
-    total = text_width_em(title)
-    if total <= max_em:
-        return [title]
-    lines = max(2, -(-int(total * 2) // int(max_em * 2)))
-    return _split_balanced(title, lines, max_em)
-
-
-def _split_balanced(text: str, lines: int, max_em: float) -> list[str]:
-    if lines == 1:
-        return [text]
-    target = text_width_em(text) / lines
-    best: tuple[float, int] | None = None
-    for i in range(1, len(text)):
-        head, tail = text[:i], text[i:]
-        w = text_width_em(head)
-        if w > max_em or text_width_em(tail) > max_em * (lines - 1):
-            continue
-        cost = 0.5 * abs(w - target - 0.5) + (1.0 if w < target else 0.0)
-        if any(_splits(text, i, word) for word in _TITLE_WORDS):
-            cost += 3
-        if tail[0] in _NO_LINE_START or head[-1] in _NO_LINE_END:
-            cost += 100
-        if head[-1].isascii() and head[-1].isalnum() and tail[0].isascii() and tail[0].isalnum():
-            cost += 100
-        if head[-1] in _GOOD_BREAK_AFTER:
-            cost -= 1.5
-        if best is None or cost < best[0]:
-            best = (cost, i)
-    if best is None:
-        return [text]
-    return [text[: best[1]], *_split_balanced(text[best[1]:], lines - 1, max_em)]
-
-
-def _splits(text: str, i: int, word: str) -> bool:
-    """Whether a break before text[i] falls inside an occurrence of ``word``."""
-    return any(text.startswith(word, j) for j in range(max(0, i - len(word) + 1), i))
 
 
 def masthead_size_pt(text: str, *, letter: bool) -> float:

@@ -113,3 +113,14 @@ def float_at_bottom(table: Any, width_twips: int, left_twips: int) -> None:
     for side in ("left", "right"):
         margins.append(element(f"w:{side}", w="0", type="dxa"))
     tblpr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+
+
+def cell_margins(table: Any, *, left_right_twips: int) -> None:
+    """Left and right cell margins of every cell (Word's default is 1.9 mm)."""
+    tblpr = table._tbl.tblPr
+    margins = tblpr.find(qn("w:tblCellMar"))
+    if margins is None:
+        margins = OxmlElement("w:tblCellMar")
+        tblpr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+    for side in ("left", "right"):
+        margins.append(element(f"w:{side}", w=str(left_right_twips), type="dxa"))

@@ -2,7 +2,8 @@
 
 A server without CJK fonts would still "succeed" and print empty boxes (.notdef) in place of
 every Chinese character (and with no font at all Pango crashes the process). So before
-rendering, fontconfig is asked for fonts covering Chinese; after rendering, the fonts WeasyPrint
+rendering, fontconfig is asked for fonts covering Chinese (or the Fandol files that the
+stylesheet loads itself must be there); after rendering, the fonts WeasyPrint
 embedded are checked for glyphs it could not find. Either failure raises MissingFontError naming
 the Debian package to install.
 """
@@ -18,8 +19,7 @@ from .markup import render_html
 from .model import OfficialDocument
 
 _INSTALL_HINT = (
-    f"install the Debian package {st.FONT_PACKAGES} (apt-get install {st.FONT_PACKAGES}); "
-    f"{st.OPTIONAL_FONT_PACKAGES} adds a GB2312 楷体"
+    f"install the Debian packages {st.FONT_PACKAGES} (apt-get install --no-install-recommends {st.FONT_PACKAGES})"
 )
 
 
@@ -31,8 +31,8 @@ def render_pdf(doc: OfficialDocument) -> bytes:
     """The PDF bytes of ``doc``: A4, fonts embedded (subset), GB/T 9704-2012 layout."""
     from weasyprint import HTML  # imported late: it loads Pango/HarfBuzz through cffi
 
-    if not cjk_font_families():
-        raise MissingFontError(f"fontconfig knows no font covering Chinese: {_INSTALL_HINT}")
+    if not cjk_font_families() and not st.fandol_faces():
+        raise MissingFontError(f"no font covering Chinese is installed: {_INSTALL_HINT}")
     document = HTML(string=render_html(doc)).render()
     pdf: bytes = document.write_pdf()
     missing = missing_glyphs(document)
