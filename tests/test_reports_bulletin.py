@@ -118,3 +118,24 @@ def test_s2_8_bulletin_page_is_the_supervision_office_s(city, quarter, client, s
     assert 'data-testid="bulletin-number">宛督〔2026〕1号<' in issued and 'data-testid="issue"' not in issued
     client.force_login(city.sam)
     assert client.get(f"/reports/bulletins/{bulletin.pk}/docx/").status_code == 403
+
+
+def test_item_19_bulletin_addressees_are_built_from_the_units(db):
+    """Issue #11 item 19 (S2.8): the 通报 goes to every county, every zone by name and the
+    departments; the demo city's four zones include 鸭河工区 and 官庄工区, which a typed list left out."""
+    from ducha.org.demo import build_demo_organisation
+    from ducha.org.models import Unit, UnitKind
+    from ducha.reports.bulletin import bulletin_recipients
+
+    build_demo_organisation()
+    expected = ("各县（市、区）人民政府", "城乡一体化示范区、高新区、鸭河工区、官庄工区管委会", "市直各单位")
+    assert bulletin_recipients() == expected
+    data = bulletin_data(Period.parse("2026-08"), date(2026, 9, 5))
+    doc = build_bulletin_document(data, "宛督〔2026〕9号", date(2026, 9, 5))
+    assert doc.recipients_line == "各县（市、区）人民政府，城乡一体化示范区、高新区、鸭河工区、官庄工区管委会，市直各单位："
+    # A zone set up later is named; one closed is dropped; a unit outside the pattern keeps its name.
+    Unit.objects.filter(code="gzgq").update(is_active=False)
+    Unit.objects.create(code="kgq", name="空港区管理委员会", kind=UnitKind.ZONE, sort_order=999)
+    Unit.objects.create(code="wlgy", name="南阳物流园区", kind=UnitKind.ZONE, sort_order=1000)
+    assert bulletin_recipients() == (
+        "各县（市、区）人民政府", "城乡一体化示范区、高新区、鸭河工区、空港区管委会", "南阳物流园区", "市直各单位")

@@ -265,8 +265,15 @@ class OfficialDocument:
 
     @property
     def recipients_line(self) -> str:
-        """主送机关, names joined by 、 and ending in a full-width colon (§7.3.2)."""
-        return "、".join(self.recipients) + "：" if self.recipients else ""
+        """主送机关, names joined by 、 and ending in a full-width colon (§7.3.2).
+
+        When an entry is itself a list ("城乡一体化示范区、高新区管委会"), the entries are joined by
+        ， so the groups read apart, as in "各县（市、区）人民政府，城乡一体化示范区、高新区管委会，市直各单位：".
+        """
+        if not self.recipients:
+            return ""
+        joiner = "，" if any("、" in r for r in self.recipients) else "、"
+        return joiner.join(self.recipients) + "："
 
     @property
     def date_text(self) -> str:

@@ -25,7 +25,7 @@ from ducha.documents import (
     render_docx,
     render_pdf,
 )
-from ducha.org.models import User
+from ducha.org.models import Unit, UnitKind, User
 from ducha.reports.access import can_issue_bulletin
 from ducha.reports.actions import ReportError
 from ducha.reports.bulletin_data import BulletinData, bulletin_data
@@ -38,7 +38,6 @@ from ducha.workcal.provisional import provisional_mark
 
 log = logging.getLogger(__name__)
 
-RECIPIENTS = ("各县（市、区）人民政府", "城乡一体化示范区、高新区管委会", "市直各单位")
 OVERDUE_LISTED = 30  # the bulletin names at most this many overdue matters; the page lists all
 
 
@@ -62,6 +61,34 @@ def _rates_sentence(row: RateRow) -> str:
         rate = getattr(row, kind)
         parts.append(f"{name}{rate.percent}" if rate.value is not None else f"{name}无到期事项")
     return "，".join(parts)
+
+
+_ZONE_SUFFIXES = ("管理委员会", "管委会")
+
+
+def bulletin_recipients() -> tuple[str, ...]:
+    """主送机关 of the 通报 (S2.8), from the active units as they stand: the counties as a class,
+    the zones by name under one 管委会 ("城乡一体化示范区、高新区、鸭河工区、官庄工区管委会"), the
+    municipal departments as a class. A zone added or closed is named or dropped without an edit.
+    """
+    kinds = set(Unit.objects.filter(is_active=True).values_list("kind", flat=True))
+    groups: list[str] = []
+    if UnitKind.COUNTY in kinds:
+        groups.append("各县（市、区）人民政府")
+    zones = Unit.objects.filter(is_active=True, kind=UnitKind.ZONE).order_by("sort_order", "id")
+    stems, others = [], []
+    for zone in zones.values_list("name", flat=True):
+        suffix = next((s for s in _ZONE_SUFFIXES if zone.endswith(s) and len(zone) > len(s)), None)
+        if suffix:
+            stems.append(zone.removesuffix(suffix))
+        else:
+            others.append(zone)
+    if stems:
+        groups.append("、".join(stems) + "管委会")
+    groups += others
+    if UnitKind.DEPARTMENT in kinds:
+        groups.append("市直各单位")
+    return tuple(groups)
 
 
 def bulletin_title(period: Period) -> str:
@@ -139,7 +166,7 @@ def build_bulletin_document(data: BulletinData, number: DocNumber | str, issued_
     ]
     return OfficialDocument(
         kind="bulletin", issuer=office, issuer_suffix="文件", number=doc_number,
-        title=bulletin_title(data.period), recipients=RECIPIENTS, body=tuple(body),
+        title=bulletin_title(data.period), recipients=bulletin_recipients(), body=tuple(body),
         signature=office, date=issued_on, reported_to=("市长", "各副市长"),
         printed_by=office, printed_date=issued_on,
     )
