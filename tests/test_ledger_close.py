@@ -7,14 +7,17 @@ cannot be undone, and the operator types the year to confirm.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from python_calamine import CalamineWorkbook
 
 from ducha.ledger.actions import LedgerError, do_build_ledger, do_check_ledger, do_close_ledger, do_reconcile_ledger
 from ducha.ledger.cutoff import ledger_matters
+from ducha.ledger.excel import export_ledger
 from ducha.ledger.models import CarryOver, LedgerEvent, LedgerYear, Phase
 from ducha.ledger.services import plan_build, plan_close
 from ducha.matters.actions import do_transition_matter
@@ -97,6 +100,11 @@ def test_s2_4_open_matters_are_carried_over_or_closed_as_not_done(city, year):
     nxt = set(Matter.objects.filter(ledger_matters(2027)).values_list("id", flat=True))
     assert nxt == {year["open_a"].id}
     assert plan_build(2027, date(2027, 1, 4)).counts["matters"] == 1
+    # ... and so does its Excel ledger.
+    out = io.BytesIO()
+    assert export_ledger(out, year=2027, matters=Matter.objects.all(), today=date(2027, 1, 4)) == 1
+    assert year["open_a"].number in str(list(CalamineWorkbook.from_filelike(io.BytesIO(out.getvalue()))
+                                             .get_sheet_by_index(0).to_python()))
 
 
 def test_s2_4_the_close_page_says_it_cannot_be_undone_and_asks_for_the_year(client, city, year, clock):

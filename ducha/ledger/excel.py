@@ -27,6 +27,7 @@ from typing import IO, Any
 import xlsxwriter
 from django.db import transaction
 
+from ducha.ledger.cutoff import ledger_matters
 from ducha.ledger.xlsxstream import (
     DATE,
     NUMBER,
@@ -240,8 +241,9 @@ def write_ledger(target: str | IO[bytes], year: int, rows: Iterable[Sequence[Any
 
 
 def export_ledger(target: str | IO[bytes], *, year: int, matters: Any, today: date) -> int:
-    """Export ``matters`` (a Matter queryset, already limited to what the caller may see)."""
-    selected = matters.filter(year=year)
+    """Export ``matters`` (a Matter queryset, already limited to what the caller may see): the
+    year's own and those the previous year's close carried over into it (S2.4)."""
+    selected = matters.filter(ledger_matters(year))
     with transaction.atomic():  # the count and the rows from one snapshot where the database gives one
         return write_ledger(target, year, ledger_rows(selected, today), selected.count())
 
