@@ -89,3 +89,44 @@ def test_demo_year_of_matters_is_realistic_and_idempotent():
     assert Matter.objects.filter(status="in_progress", due_date__gte=today).exists()
     assert not Matter.objects.filter(status="draft").exists()
     assert MatterEvent.objects.filter(action="assign").count() == created
+
+
+@pytest.mark.django_db
+def test_item_27_demo_output_ends_with_the_accounts_and_its_mail_goes_to_files(capsys, clock, settings, tmp_path):
+    """Issue 11 item 27: `make demo` ends with the accounts and who must enrol an authenticator, no
+    e-mail is dumped on the console, and 发改委 has a slow co-unit for an S1.4 reminder letter."""
+    from datetime import date
+
+    from ducha.letters.services import part_facts
+    from ducha.matters.models import CoUnitPart
+    from ducha.org.roles import ADMIN_ROLES
+    from ducha.reminders.loop import run_once
+    from ducha.reminders.models import OutboxMessage
+    from ducha.web.management.commands.demo import demo_mailbox
+    from ducha.workcal.service import get_calendar
+
+    clock.set(date(2026, 11, 27))
+    settings.DATA_DIR = tmp_path
+    call_command("demo", no_serve=True)
+    out = capsys.readouterr().out.strip().splitlines()
+    accounts = build_demo_organisation()
+    first = next(i for i, line in enumerate(out) if "demo-only-2026" in line)
+    block = "\n".join(out[first:])
+    assert all(a.username in block for a in accounts) and "demo-only-2026" not in "\n".join(out[:first])
+    assert not any(line.startswith("demo:") for line in out[first:])  # nothing of the set-up after the accounts
+    admins = sorted(User.objects.filter(role__in=ADMIN_ROLES, security__is_demo=True).values_list("username", flat=True))
+    enrol = next(line for line in out[first:] if "authenticator" in line)
+    assert admins == ["auditor", "secadmin", "sysadmin"] and all(name in enrol for name in admins)
+    assert any("身份验证器" in line for line in out[first:])
+    assert str(tmp_path / "demo-mail") in "\n".join(out)
+
+    with demo_mailbox() as mailbox:
+        run_once()
+    assert OutboxMessage.objects.filter(channel="email", status="sent").exists()
+    assert mailbox.is_dir() and any(mailbox.iterdir())
+    assert "Subject:" not in capsys.readouterr().out
+
+    today, cal = date(2026, 11, 27), get_calendar()
+    slow = [p for p in CoUnitPart.objects.filter(matter__lead_unit__code="fgw").select_related("matter")
+            if part_facts(p, p.matter, today, cal).slow]
+    assert slow and {"fgw_admin", "fgw_staff"} <= {a.username for a in accounts}

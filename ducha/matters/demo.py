@@ -76,6 +76,9 @@ ASSIGNED = [
     ("省政府督查反馈问题整改：项目审批时限过长", "xzspj", ["fgw", "zrzyj"]),
     ("国务院大督查发现问题整改：拖欠中小企业账款清偿", "gxj", ["czj", "gzw"]),
 ]
+# A running matter of 发改委, whose demo accounts can send a letter, with a co-unit that has
+# reported nothing since it was assigned: S1.4's reminder letter needs no setting up in the demo.
+SLOW_CO_UNIT = ("市政府专题会议", "研究推进重大项目前期工作百日攻坚", "fgw", "zrzyj")
 REQUESTS = [
     ("西峡县报请：协调解决县产业园区供电线路迁改", "xixia", ["gxj"]),
     ("邓州市报请：协调落实高铁站前广场建设资金", "dengzhou", ["czj", "fgw"]),
@@ -182,7 +185,31 @@ def build_demo_matters(today: date | None = None) -> int:
         ))
 
     _advance(created, today, rng, office)
+    created.append(_with_a_slow_co_unit(today, office, units))
     return len(created)
+
+
+def _with_a_slow_co_unit(today: date, office: User, units: dict[str, Unit]) -> Matter:
+    meeting, title, lead, slow = SLOW_CO_UNIT
+    cal = get_calendar()
+    start = cal.workday_on_or_before(today - timedelta(days=45))
+    due = today + timedelta(days=60)
+    matter = do_create_matter(actor=office, today=start, data=MatterInput(
+        title=title, source=Source.MEETING, year=today.year, lead_unit_id=units[lead].id,
+        responsible_leader_id=_leader_for(units[lead]).id, start_date=start, due_date=due,
+        goal=f"落实{meeting}议定事项", source_ref=f"{meeting}纪要〔{start.year}〕9号",
+        qualitative_standard="按会议议定要求完成",
+        co_units=[CoUnitInput(unit_id=units[slow].id, part=f"配合{units[slow].short_name}职责范围内工作",
+                              due_date=due)],
+    ))
+    do_transition_matter(actor=office, matter_id=matter.id, action="assign", today=start)
+    lead_user = User.objects.filter(unit=units[lead], role__in=["unit_staff", "unit_admin"]).order_by("id").first()
+    assert lead_user is not None, "the demo organisation gives 发改委 its staff"
+    do_transition_matter(actor=lead_user, matter_id=matter.id, action="start", today=start)
+    on_track = int(elapsed_share(cal, start, due, today) * 100)
+    Matter.objects.filter(pk=matter.pk).update(progress=on_track, last_progress_on=today - timedelta(days=3))
+    CoUnitPart.objects.filter(matter=matter).update(progress=0, last_progress_on=None)
+    return matter
 
 
 def _advance(matters: list[Matter], today: date, rng: random.Random, office: User) -> None:

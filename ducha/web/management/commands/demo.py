@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 from django.utils import translation
 
 from ducha.org.demo import build_demo_organisation
 from ducha.org.demo_data import DEMO_PASSWORD
+
+
+@contextmanager
+def demo_mailbox() -> Iterator[Path]:
+    """The demo city's e-mail goes into files in the data folder: its addresses are made up, and
+    on the console the messages would bury the account list."""
+    folder = Path(settings.DATA_DIR) / "demo-mail"
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                           EMAIL_FILE_PATH=str(folder)):
+        yield folder
 
 
 class Command(BaseCommand):
@@ -21,6 +36,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, port: int, no_serve: bool, **options: Any) -> None:
         translation.activate("zh-hans")
+        with demo_mailbox() as mailbox:
+            accounts = self.build()
+            if no_serve:
+                self.print_accounts(accounts, mailbox, url=None)
+                return
+            from ducha.web.management.commands.serve import Command as Serve
+
+            server = Serve()
+            server.stdout, server.stderr = self.stdout, self.stderr
+            server.prepare(port=port, host="127.0.0.1", no_worker=False, worker_interval=None)
+            # Last, so nothing scrolls the accounts away before the browser is opened.
+            self.print_accounts(accounts, mailbox, url=f"http://127.0.0.1:{port}/")
+            server.run(port=port, host="127.0.0.1", threads=8)
+
+    def build(self) -> list[Any]:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         from ducha.workcal.demo import build_demo_calendar
@@ -41,12 +71,18 @@ class Command(BaseCommand):
         from ducha.reminders.demo import build_demo_reminders
 
         build_demo_reminders()
-        self.print_accounts(accounts)
-        if not no_serve:
-            call_command("serve", port=port)
+        return accounts
 
-    def print_accounts(self, accounts: list[Any]) -> None:
+    def print_accounts(self, accounts: list[Any], mailbox: Path, *, url: str | None) -> None:
+        from ducha.org.models import User
+        from ducha.security.policy import current as current_policy
+
+        policy = current_policy()
+        enrol = [p.username for p in User.objects.filter(username__in=[a.username for a in accounts])
+                 .order_by("username") if policy.mfa_required(p)]
         w = self.stdout.write
+        w(f"demo: e-mail goes to files in {mailbox}, text messages to {Path(settings.DATA_DIR) / 'sms.log'}, "
+          f"group robots to {Path(settings.DATA_DIR) / 'webhook.log'}")
         w(self.style.WARNING("=" * 72))
         w(self.style.WARNING("演示数据，仅供演示 — DEMO ONLY. These accounts share a published password;"))
         w(self.style.WARNING("never run `ducha demo` on an installation that holds real data."))
@@ -54,4 +90,9 @@ class Command(BaseCommand):
         w(f"演示密码 demo password: {DEMO_PASSWORD}")
         for a in accounts:
             w(f"  {a.username:<14} {a.role:<24} {a.name}  {a.unit}")
+        if enrol:
+            w(f"{'、'.join(enrol)}：首次登录时须用手机身份验证器（TOTP 动态口令）扫码绑定。")
+            w(f"{', '.join(enrol)} enrol an authenticator app (TOTP) at their first log-in: have a phone ready.")
+        if url:
+            w(f"打开 open {url}")
         w(self.style.WARNING("=" * 72))

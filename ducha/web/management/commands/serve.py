@@ -65,13 +65,13 @@ class Command(BaseCommand):
 
             start_in_thread(worker_interval)
             self.stdout.write("ducha: reminder worker running in this process")
+        self.stdout.write(f"ducha: serving on http://{host}:{port}/ (Ctrl-C to stop)")
 
     def run(self, *, port: int, host: str, threads: int) -> None:
         from waitress import serve
 
         from ducha.wsgi import application
 
-        self.stdout.write(f"ducha: serving on http://{host}:{port}/ (Ctrl-C to stop)")
         serve(application, host=host, port=port, threads=threads, ident="ducha",
               # Behind a trusted proxy waitress passes X-Forwarded-* through and the application
               # decides whom to believe (audit.context.TrustedProxyMiddleware): waitress itself
