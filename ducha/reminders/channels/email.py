@@ -1,4 +1,4 @@
-"""E-mail through Django's mail backend (SMTP relay in production, console in the demo).
+"""E-mail through Django's mail backend (an SMTP relay in production, the console when none is set, files under `ducha demo`).
 
 The idempotency key becomes the Message-ID, which mail systems use to drop a repeat."""
 
