@@ -8,6 +8,7 @@ DUCHA_DEBUG          1 to turn on Django's debug pages (default off)
 DUCHA_ALLOWED_HOSTS  comma-separated host names (default 127.0.0.1,localhost)
 
 Readings of the seed that are settings, not constants (SEED-MAP "reading" column):
+DUCHA_ONE_DEPARTMENT_DAYS       S1.13 limit of a request one department handles, in working days (default 3)
 DUCHA_SEVERAL_DEPARTMENTS_DAYS  S1.13 "one week" for several departments, in working days (default 5)
 DUCHA_REPORT_WINDOW_DAYS        S1.2 monthly report window: first N working days of next month (default 5)
 DUCHA_PROPOSAL_LIMIT_MONTHS     handling limit of NPC suggestions / CPPCC proposals (default 3)
@@ -15,6 +16,7 @@ DUCHA_REWORK_WORKDAYS           working days to put right a matter returned for 
 DUCHA_WARN_WORKDAYS             yellow light this many working days before the deadline (default 3)
 DUCHA_DUE_SOON_WORKDAYS         "due soon" on the dashboards (default 5)
 DUCHA_CO_UNIT_SLOW_WORKDAYS     S1.4 a co-unit without progress this long is slow (default 10)
+DUCHA_CO_UNIT_OVERDUE_WORKDAYS  S1.4 a co-unit part this many working days past its due date is overdue (default 1)
 DUCHA_LETTER_CITY_PREFIX        first character of reminder-letter numbers, e.g. 宛 (default 宛)
 DUCHA_LETTER_REPLY_WORKDAYS     working days a letter gives its recipient to reply (default 5)
 DUCHA_REQUEST_STALL_WORKDAYS    S1.5 a request past its S1.13 limit this long has stalled (default 1)
@@ -124,6 +126,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+DUCHA_ONE_DEPARTMENT_DAYS = _env_int("DUCHA_ONE_DEPARTMENT_DAYS", 3)
 DUCHA_SEVERAL_DEPARTMENTS_DAYS = int(os.environ.get("DUCHA_SEVERAL_DEPARTMENTS_DAYS", "5"))
 DUCHA_REPORT_WINDOW_DAYS = int(os.environ.get("DUCHA_REPORT_WINDOW_DAYS", "5"))
 DUCHA_PROPOSAL_LIMIT_MONTHS = int(os.environ.get("DUCHA_PROPOSAL_LIMIT_MONTHS", "3"))
@@ -131,6 +134,9 @@ DUCHA_REWORK_WORKDAYS = int(os.environ.get("DUCHA_REWORK_WORKDAYS", "10"))
 DUCHA_WARN_WORKDAYS = int(os.environ.get("DUCHA_WARN_WORKDAYS", "3"))
 DUCHA_DUE_SOON_WORKDAYS = int(os.environ.get("DUCHA_DUE_SOON_WORKDAYS", "5"))
 DUCHA_CO_UNIT_SLOW_WORKDAYS = int(os.environ.get("DUCHA_CO_UNIT_SLOW_WORKDAYS", "10"))
+DUCHA_CO_UNIT_OVERDUE_WORKDAYS = _env_int("DUCHA_CO_UNIT_OVERDUE_WORKDAYS", 1)
+if DUCHA_ONE_DEPARTMENT_DAYS < 1 or DUCHA_CO_UNIT_OVERDUE_WORKDAYS < 1:
+    raise ValueError("DUCHA_ONE_DEPARTMENT_DAYS and DUCHA_CO_UNIT_OVERDUE_WORKDAYS must be at least 1")
 DUCHA_LETTER_CITY_PREFIX = os.environ.get("DUCHA_LETTER_CITY_PREFIX", "宛")
 DUCHA_LETTER_REPLY_WORKDAYS = int(os.environ.get("DUCHA_LETTER_REPLY_WORKDAYS", "5"))
 DUCHA_REQUEST_STALL_WORKDAYS = int(os.environ.get("DUCHA_REQUEST_STALL_WORKDAYS", "1"))

@@ -104,6 +104,7 @@ def load_rules() -> Rules:
     policy = Policy(
         inaction_workdays=int(getattr(settings, "DUCHA_INACTION_WORKDAYS", 10)),
         co_unit_workdays=int(getattr(settings, "DUCHA_CO_UNIT_SLOW_WORKDAYS", 10)),
+        co_unit_overdue_workdays=settings.DUCHA_CO_UNIT_OVERDUE_WORKDAYS,
         behind_checkpoints=tuple(getattr(settings, "DUCHA_BEHIND_CHECKPOINTS", (0.25, 0.5, 0.75))),
     )
     return Rules(tuple(ladder), names, policy, Phrases(), set_aside=failures.any_set_aside())

@@ -88,12 +88,13 @@ class Policy:
 
     inaction_workdays: int = 10  # no progress update for this many working days (S5.1 inaction)
     co_unit_workdays: int = 10  # a co-unit without an update for this many working days is slow (S1.4)
+    co_unit_overdue_workdays: int = 1  # a co-unit part this many working days past its due date is overdue
     behind_checkpoints: tuple[float, ...] = (0.25, 0.5, 0.75)  # shares of working time (S2.4 "time half")
     behind_audience: frozenset[Audience] = frozenset({Audience.LEAD_UNIT, Audience.UNIT_IN_CHARGE})
     inaction_audience: frozenset[Audience] = frozenset({Audience.LEAD_UNIT, Audience.UNIT_IN_CHARGE})
 
     def __post_init__(self) -> None:
-        if self.inaction_workdays < 1 or self.co_unit_workdays < 1:
+        if self.inaction_workdays < 1 or self.co_unit_workdays < 1 or self.co_unit_overdue_workdays < 1:
             raise ValueError("inaction and co-unit periods must be at least 1 working day")
         if any(not 0.0 < c < 1.0 for c in self.behind_checkpoints):
             raise ValueError(f"behind checkpoints must lie strictly between 0 and 1: {self.behind_checkpoints}")
@@ -325,7 +326,7 @@ def evaluate(facts: MatterFacts, today: date, cal: WorkCalendar,
         if part.done:
             continue
         try:
-            overdue_on = cal.add_workdays(part.due, 1)
+            overdue_on = cal.add_workdays(part.due, policy.co_unit_overdue_workdays)
             if overdue_on <= today:
                 due_now.append(DueReminder(
                     Kind.CO_UNIT, f"{LetterReason.OVERDUE}@{part.part_id}", part.due,

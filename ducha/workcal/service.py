@@ -115,6 +115,11 @@ def today() -> date:
     return timezone.localdate()
 
 
+def one_department_days() -> int:
+    """S1.13 limit of a request one department handles (setting DUCHA_ONE_DEPARTMENT_DAYS, default 3)."""
+    return settings.DUCHA_ONE_DEPARTMENT_DAYS
+
+
 def several_departments_days() -> int:
     """S1.13 "within one week" in working days (setting DUCHA_SEVERAL_DEPARTMENTS_DAYS, default 5)."""
     return int(getattr(settings, "DUCHA_SEVERAL_DEPARTMENTS_DAYS", 5))
@@ -184,10 +189,10 @@ def close_deadline(deadline_id: int) -> None:
 
 
 def handling_workdays(departments: int) -> int:
-    """S1.13: 3 working days for one handling department, "one week" (a setting) for several."""
+    """S1.13: 3 working days for one handling department, "one week" for several (both settings)."""
     if departments < 1:
         raise ValueError(f"departments must be at least 1, got {departments}")
-    return 3 if departments == 1 else several_departments_days()
+    return one_department_days() if departments == 1 else several_departments_days()
 
 
 def handling_due(received: date, departments: int) -> date:
@@ -199,7 +204,8 @@ def handling_due_date(received: date, departments: int, *, provisional: bool = T
     """S1.13 due date of a request and whether it is provisional; raises UncoveredYear when
     the calendar (of the notices alone, without ``provisional``) does not reach it."""
     cal = get_calendar(provisional=provisional)
-    due = handling_deadline(cal, received, departments, several_departments_days=several_departments_days())
+    due = handling_deadline(cal, received, departments, one_department_days=one_department_days(),
+                            several_departments_days=several_departments_days())
     return DueDate(due, cal.touches_provisional(received, due))
 
 
