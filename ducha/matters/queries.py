@@ -326,6 +326,23 @@ class Upcoming:
     signal: Signal
 
 
+def overdue_co_parts(unit_id: int, *, today: date, cal: WorkCalendar | None,
+                     limit: int = 5) -> tuple[list[tuple[CoUnitPart, Signal]], int]:
+    """The unit's open co-unit parts past their own due dates, oldest first, and how many in all.
+
+    A unit answers for these as much as for the matters it leads (S1.4): its home page lists them.
+    """
+    late = []
+    parts = (CoUnitPart.objects.filter(unit_id=unit_id, done_on=None, due_date__lt=today, matter__status__in=RUNNING)
+             .select_related("matter", "matter__lead_unit").order_by("due_date", "id"))
+    for p in parts:
+        sig = signal_for(status=p.matter.status, start=p.matter.start_date, due=p.due_date, progress=p.progress,
+                         today=today, cal=cal, done=False)
+        if sig.key == "red":
+            late.append((p, sig))
+    return late[:limit], len(late)
+
+
 def unit_work(unit_id: int, *, today: date, cal: WorkCalendar | None, limit: int = 20) -> dict[str, Any]:
     """A unit's co-unit parts and what it must deliver next (four queries)."""
     parts = list(

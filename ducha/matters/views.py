@@ -53,6 +53,7 @@ from ducha.matters.queries import (
     FilterError,
     calendar_or_none,
     filter_matters,
+    overdue_co_parts,
     rows,
     signal_for,
     summarise,
@@ -374,7 +375,10 @@ def _dashboard_context(user: User) -> dict[str, Any]:
     elif user.role == Role.LEADER and post is not None and post.kind == LeaderKind.VICE_MAYOR:
         context["kind"] = "leader"
         portfolio = [(u.id, u.short_name or u.name) for u in post.portfolio.order_by("sort_order", "id")]
-        summary = summarise(qs, today=today, cal=cal, units=portfolio)
+        # Every figure is of the matters the portfolio's units lead, so the table of units adds up
+        # to the totals; a matter led elsewhere with a portfolio unit as co-unit stays in the list.
+        summary = summarise(qs.filter(lead_unit__in=[uid for uid, _n in portfolio]), today=today, cal=cal,
+                            units=portfolio)
         context["my_open"] = qs.filter(responsible_leader=user, status__in=OPEN).count()
     else:
         context["kind"] = "city" if unit_scope(user).all_units else "none"
@@ -408,6 +412,10 @@ def home_context(user: User) -> dict[str, Any]:
     today, cal = workcal.today(), calendar_or_none()
     qs = visible_matters(user)
     lead_only = user.role in UNIT_ROLES and user.unit_id is not None
+    context: dict[str, Any] = {"matter_summary_lead_only": lead_only}
     if lead_only:
         qs = qs.filter(lead_unit_id=user.unit_id)
-    return {"matter_summary": summarise(qs, today=today, cal=cal, limit=5), "matter_summary_lead_only": lead_only}
+        assert user.unit_id is not None
+        context["co_overdue"], context["co_overdue_total"] = overdue_co_parts(user.unit_id, today=today, cal=cal)
+    context["matter_summary"] = summarise(qs, today=today, cal=cal, limit=5)
+    return context
