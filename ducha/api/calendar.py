@@ -116,3 +116,31 @@ def handling_deadline(request: HttpRequest, query: Query[DeadlineQuery]) -> Any:
 
     return {"basis_date": query.received, "workdays": workdays, "due_date": due, "provisional": provisional,
             "explanation": deadline_explanation(query.received, workdays, due, provisional)}
+
+
+class AddWorkdaysQuery(Schema):
+    start: date = Field(description="the day counting starts after (not counted)")
+    n: int = Field(ge=1, le=366, description="working days to add")
+
+
+class AddWorkdaysOut(Schema):
+    """The calendar page's "N working days after" helper."""
+
+    start: date
+    workdays: int
+    due_date: date | None = Field(description="null while the calendar does not reach it (待确认)")
+    provisional: bool = Field(description=PROVISIONAL_TEXT)
+    explanation: str
+
+
+@router.get("/calendar/add-workdays", response={200: AddWorkdaysOut, **ERRORS})
+def add_workdays(request: HttpRequest, query: Query[AddWorkdaysQuery]) -> Any:
+    """The day ``n`` working days after ``start``, counted over holidays and make-up working days."""
+    try:
+        cal = workcal.get_calendar()
+        found = cal.add_workdays(query.start, query.n)
+        due, provisional = found, cal.touches_provisional(query.start, found)
+    except UncoveredYear:
+        due, provisional = None, False
+    return {"start": query.start, "workdays": query.n, "due_date": due, "provisional": provisional,
+            "explanation": deadline_explanation(query.start, query.n, due, provisional)}

@@ -13,7 +13,7 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 
-from ducha.api import calendar, ledger, rates, reports
+from ducha.api import bulletins, calendar, inbox, ledger, letter_proposals, letters, rates, reports
 from ducha.api.common import keyset_page
 from ducha.api.schemas import (
     MAX_YEAR,
@@ -55,6 +55,11 @@ api.add_router("", reports.router)
 api.add_router("", rates.router)
 api.add_router("", ledger.router)
 api.add_router("", calendar.router)
+# Letters, letter proposals, the inbox, reminders and bulletins: the same scope as their pages.
+api.add_router("", letters.router)
+api.add_router("", letter_proposals.router)
+api.add_router("", inbox.router)
+api.add_router("", bulletins.router)
 
 
 class MatterFilters(Schema):
@@ -123,7 +128,7 @@ def create_matter(request: HttpRequest, payload: MatterIn) -> Any:
 def transition_matter(request: HttpRequest, matter_id: RowId, payload: TransitionIn) -> Any:
     try:
         do_transition_matter(actor=request.user, matter_id=matter_id, action=payload.action.value,  # type: ignore[arg-type]
-                             reason=payload.reason)
+                             reason=payload.reason, explanation=payload.explanation)
     except ConcurrentChange as e:
         return Status(409, {"detail": str(e), "errors": e.errors})
     except MatterError as e:
