@@ -20,6 +20,8 @@ DUCHA_CO_UNIT_OVERDUE_WORKDAYS  S1.4 a co-unit part this many working days past 
 DUCHA_LETTER_CITY_PREFIX        first character of reminder-letter numbers, e.g. 宛 (default 宛)
 DUCHA_LETTER_REPLY_WORKDAYS     working days a letter gives its recipient to reply (default 5)
 DUCHA_REQUEST_STALL_WORKDAYS    S1.5 a request past its S1.13 limit this long has stalled (default 1)
+DUCHA_LETTER_VICE_MAYOR         S1.4/S1.5 the 主管副市长 a letter is reported to: the one in charge of the
+                                addressee unit (addressee, default), of the sender (sender), or both (both)
 DUCHA_BULLETIN_LAGGARDS         how many units a bulletin names (default 5)
 DUCHA_PROVISIONAL_YEARS         years after the current one that the 2024 holiday rules cover while the
                                 State Council notice is missing (暂定, default 5; 0: none, such dates stay pending)
@@ -140,6 +142,9 @@ if DUCHA_ONE_DEPARTMENT_DAYS < 1 or DUCHA_CO_UNIT_OVERDUE_WORKDAYS < 1:
 DUCHA_LETTER_CITY_PREFIX = os.environ.get("DUCHA_LETTER_CITY_PREFIX", "宛")
 DUCHA_LETTER_REPLY_WORKDAYS = int(os.environ.get("DUCHA_LETTER_REPLY_WORKDAYS", "5"))
 DUCHA_REQUEST_STALL_WORKDAYS = int(os.environ.get("DUCHA_REQUEST_STALL_WORKDAYS", "1"))
+DUCHA_LETTER_VICE_MAYOR = os.environ.get("DUCHA_LETTER_VICE_MAYOR", "") or "addressee"
+if DUCHA_LETTER_VICE_MAYOR not in ("addressee", "sender", "both"):
+    raise ValueError(f"DUCHA_LETTER_VICE_MAYOR must be addressee, sender or both, not {DUCHA_LETTER_VICE_MAYOR!r}")
 DUCHA_BULLETIN_LAGGARDS = int(os.environ.get("DUCHA_BULLETIN_LAGGARDS", "5"))
 DUCHA_PROVISIONAL_YEARS = int(os.environ.get("DUCHA_PROVISIONAL_YEARS", "5"))
 

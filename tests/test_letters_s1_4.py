@@ -1,6 +1,8 @@
 """S1.4 reminder letters: the lead unit (fgw: sam, ursula) writes to a slow co-unit (czj: carl),
-reported to the vice mayor in charge (victor, portfolio {fgw, wancheng}) and the mayor, copied
-to the supervision office (alice, dcs). Proposals come from the reminder engine's scan.
+reported to the mayor and the vice mayor in charge, copied to the supervision office (alice,
+dcs). Proposals come from the reminder engine's scan. Most tests here read "in charge" as the
+sender's vice mayor (victor, portfolio {fgw, wancheng}; setting DUCHA_LETTER_VICE_MAYOR=sender):
+czj has none in the test city. The default reading (the addressee's) is tested at the end.
 
 Dates are the real 2026 calendar: the co-unit's part is due Wednesday 09-30, then National Day
 (10-01..10-07) and the make-up Saturday 10-10. A calendar-day rule would call czj late on
@@ -39,6 +41,7 @@ def scan(day: date):
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DUCHA_LETTER_VICE_MAYOR = "sender"
 
 
 @pytest.fixture
@@ -109,7 +112,7 @@ def test_s1_4_prefilled_letter_names_matter_part_due_date_and_lateness(city, slo
     for fact in (slow.matter.number, "资金保障", "2026年9月30日", "超过完成时限4个工作日", "40%", "特此函告"):
         assert fact in body
     chain = [(a.role, a.party.label) for a in page.context["chain"]]
-    assert chain == [("to", "市财政局"), ("report", "副市长Victor"), ("report", "市长Mayor"), ("cc", "市人民政府督查室")]
+    assert chain == [("to", "市财政局"), ("report", "市长Mayor"), ("report", "副市长Victor"), ("cc", "市人民政府督查室")]
 
 
 # -- sending -----------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ def test_s1_4_send_numbers_renders_and_addresses_the_letter(city, slow, client, 
 
     recipients = [(r.role, r.unit.code if r.unit else r.person.username, r.mandatory)
                   for r in letter.recipients.select_related("unit", "person")]
-    assert recipients == [("to", "czj", True), ("report", "victor", True), ("report", "mayor", True),
+    assert recipients == [("to", "czj", True), ("report", "mayor", True), ("report", "victor", True),
                           ("cc", "dcs", True)]
 
     doc = Document(letter.docx_file.path)
@@ -139,7 +142,7 @@ def test_s1_4_send_numbers_renders_and_addresses_the_letter(city, slow, client, 
         words = re.sub(r"<[^>]+>", "", "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/")
                                                and n.endswith(".xml")))
     assert "宛发改函〔2026〕1号" in words
-    assert "报：副市长Victor、市长Mayor。" in words and "抄送：市人民政府督查室。" in words
+    assert "报：市长Mayor、副市长Victor。" in words and "抄送：市人民政府督查室。" in words
     pdf = "".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.pdf_file.read())).pages)
     assert "宛发改函" in pdf and "市人民政府督查室" in pdf
 
@@ -373,3 +376,61 @@ def test_s1_4_concurrent_sends_draw_distinct_consecutive_numbers(settings, tmp_p
         t.join()
     assert errors == []
     assert sorted(Letter.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4]
+
+
+# -- issue #11 item 18: the part's own date, the 报 line, the vice mayor in charge ---------------------
+
+
+def test_item_18_a_co_unit_added_later_is_silent_since_its_own_assignment(city, client, settings, clock):
+    """S1.4: a matter assigned on 2026-11-02 gets czj as a co-unit on 2026-12-02. The letter counts
+    czj's silence from 12-02 (10 working days on 12-16), not from the matter's start."""
+    from decimal import Decimal
+
+    from ducha.matters.actions import CoUnitInput, MatterInput
+    from ducha.matters.actions_edit import do_update_matter
+
+    clock.set(date(2026, 11, 2))
+    m = running_matter(city, start=date(2026, 11, 2), due=date(2027, 3, 31))
+    clock.set(date(2026, 12, 2))
+    m.refresh_from_db()
+    do_update_matter(actor=city.alice, matter_id=m.pk, expected_updated_at=m.updated_at, data=MatterInput(
+        title=m.title, source=m.source, lead_unit_id=m.lead_unit_id, responsible_leader_id=m.responsible_leader_id,
+        start_date=m.start_date, due_date=m.due_date, goal=m.goal, target_quantity=Decimal("12"), target_unit="个",
+        co_units=[CoUnitInput(unit_id=city.units["czj"].pk, part="资金保障", due_date=date(2027, 2, 26))]))
+    part = m.co_parts.get()
+
+    assert not compose(client, city.sam, part, date(2026, 12, 15), settings, clock).context["facts"].slow
+    page = compose(client, city.sam, part, date(2026, 12, 16), settings, clock)
+    body = page.context["form"].initial["body"]
+    assert "自2026年12月2日交办以来已连续10个工作日未报送工作进展" in body
+    assert "2026年11月2日" not in body
+
+
+def test_item_18_the_vice_mayor_in_charge_is_the_addressees_by_default_and_a_setting(city, settings):
+    """S1.4: 报 the mayor, then the 主管副市长: by default the one in charge of the addressee (czj);
+    DUCHA_LETTER_VICE_MAYOR=sender or both read the seed the other ways."""
+    from ducha.letters.services import required_addressees
+    from ducha.org.models import LeaderKind, LeaderPost, User
+    from ducha.org.roles import Role
+
+    vera = User.objects.create_user(username="vera", password="x" * 16, name="Vera", role=Role.LEADER)
+    post = LeaderPost.objects.create(person=vera, kind=LeaderKind.VICE_MAYOR, title="副市长", sort_order=9)
+    post.portfolio.set([city.units["czj"]])
+    fgw, czj = city.units["fgw"], city.units["czj"]
+
+    def report_line():
+        return [a.party.label for a in required_addressees(fgw, czj) if a.role == "report"]
+
+    settings.DUCHA_LETTER_VICE_MAYOR = "addressee"
+    assert report_line() == ["市长Mayor", "副市长Vera"]
+    settings.DUCHA_LETTER_VICE_MAYOR = "sender"
+    assert report_line() == ["市长Mayor", "副市长Victor"]
+    settings.DUCHA_LETTER_VICE_MAYOR = "both"
+    assert report_line() == ["市长Mayor", "副市长Vera", "副市长Victor"]
+
+
+def test_item_18_the_default_setting_follows_the_seed():
+    """The declared default, not the test settings: the addressee unit's vice mayor."""
+    from ducha import settings as declared
+
+    assert declared.DUCHA_LETTER_VICE_MAYOR == "addressee"

@@ -1,7 +1,8 @@
 """S1.5 upward reminder letters: fgw (sam) submitted a request to the city government; the
 general office (gina, zfb) registered it, czj handles it within the S1.13 limit; once the
-request stalls, fgw writes to the general office, reported to victor (in charge of fgw) and
-the mayor, copied to the supervision office (alice). Plus the counts (S6.1 input) and access.
+request stalls, fgw writes to the general office, reported to the mayor and victor (in charge
+of fgw: these tests read "in charge" as the sender's, DUCHA_LETTER_VICE_MAYOR=sender, since no
+one is in charge of the general office in the test city), copied to the supervision office (alice). Plus the counts (S6.1 input) and access.
 
 Received Monday 2026-09-28, one handling department: 3 working days → due Thursday 10-08
 (09-29, 09-30, then National Day until 10-07). Stalled from Friday 10-09.
@@ -36,6 +37,7 @@ BODY = "恳请市政府办公室协调有关部门加快办理，并将办理进
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DUCHA_LETTER_VICE_MAYOR = "sender"
 
 
 def make_request(city, source_ref: str = "市发展和改革委员会请示〔2026〕3号", title: str = "关于申请设立产业引导基金的请示"):
@@ -93,7 +95,7 @@ def test_s1_5_stalled_request_letter_to_the_general_office(city, request_matter,
         "宛发改函〔2026〕1号", "request", "stalled", "zfb", 1)
     assert letter.docx_file and letter.pdf_file and not letter.render_error
     assert [(r.role, r.label) for r in letter.recipients.all()] == [
-        ("to", "市人民政府办公室"), ("report", "副市长Victor"), ("report", "市长Mayor"), ("cc", "市人民政府督查室")]
+        ("to", "市人民政府办公室"), ("report", "市长Mayor"), ("report", "副市长Victor"), ("cc", "市人民政府督查室")]
     origin = RequestOrigin.objects.get(matter=request_matter)  # read from the reference, now fixed
     assert (origin.requesting_unit.code, origin.inferred) == ("fgw", True)
     notified = sorted(Notification.objects.filter(title__contains=letter.number)

@@ -17,6 +17,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
 from ducha.letters.access import access_letter_by_id, can_record_requesters, receipt_filter, sending_unit
@@ -34,6 +35,7 @@ from ducha.letters.notify import notify_letter_sent
 from ducha.letters.services import (
     OfficeMissing,
     RequestFacts,
+    address_problem,
     agency_for,
     general_office_unit,
     open_requests,
@@ -42,6 +44,7 @@ from ducha.letters.services import (
     required_addressees,
 )
 from ducha.matters.access import visible_matters
+from ducha.matters.actions import do_record_requesting_unit
 from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Source
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
@@ -71,13 +74,13 @@ class LetterDraft:
 def _validate_draft(draft: LetterDraft) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not draft.title.strip():
-        errors["title"] = "请填写标题 (the title is required)"
+        errors["title"] = _("The title is required.")
     elif len(draft.title.strip()) > 200:
-        errors["title"] = "标题不超过200字 (at most 200 characters)"
+        errors["title"] = _("The title has at most 200 characters.")
     if len(draft.body.strip()) < 20:
-        errors["body"] = "正文过短，请写明事项、时限和要求 (the text must state the matter, the limit and the request)"
+        errors["body"] = _("The text is too short: state the matter, the time limit and the request.")
     if not 16 <= len(draft.token) <= 64 or not draft.token.replace("-", "").isalnum():
-        errors["__all__"] = "表单已失效，请刷新页面后重试 (the form expired; reload the page)"
+        errors["__all__"] = _("The form has expired; reload the page and try again.")
     return errors
 
 
@@ -85,7 +88,7 @@ def _extra_cc(draft: LetterDraft) -> list[Unit]:
     ids = sorted(set(draft.extra_cc_unit_ids))
     units = list(Unit.objects.filter(pk__in=ids, is_active=True).order_by("sort_order", "id"))
     if len(units) != len(ids):
-        raise LetterError({"extra_cc": "抄送单位不存在 (no such unit to copy)"})
+        raise LetterError({"extra_cc": _("No such unit to copy the letter to.")})
     return units
 
 
@@ -93,7 +96,7 @@ def _addressees(sender: Unit, to: Unit, extra: list[Unit]) -> tuple[Addressee, .
     try:
         return required_addressees(sender, to, extra)
     except (AddressError, OfficeMissing) as e:
-        raise LetterError(str(e)) from e
+        raise LetterError(address_problem(e)) from e
 
 
 def _already_sent(actor: User, token: str) -> Letter | None:
@@ -135,7 +138,7 @@ def _agency(sender: Unit) -> str:
     try:
         return agency_for(sender)
     except ValueError as e:
-        raise LetterError(f"{sender.name}的函件机关代字无法确定，请系统管理员设置 ({e})") from e
+        raise LetterError(_("The letter code of %(unit)s cannot be derived from its name; the system administrator sets it.") % {"unit": sender.name}) from e
 
 
 def _send(build: Callable[[], Letter], actor: User, token: str) -> Letter:
@@ -174,8 +177,7 @@ def do_send_co_unit_letter(*, actor: User, co_part_id: int, draft: LetterDraft, 
         except UncoveredYear as e:
             raise LetterError(str(e)) from e
         if not facts.slow:
-            raise LetterError("该配合单位未逾期，也未超过规定工作日未报送进展，无需发函 "
-                              "(this co-unit is neither overdue nor silent past the limit: no letter is due)")
+            raise LetterError(_("This co-unit is neither overdue nor silent past the limit: no letter is due."))
         addressees = _addressees(sender, part.unit, _extra_cc(draft))
         letter = _issue(
             actor=actor, kind=LetterKind.CO_UNIT, matter=part.matter, co_part=part, sender=sender, to=part.unit,
@@ -208,11 +210,11 @@ def do_dismiss_letter_proposals(*, actor: User, co_part_id: int, reason: str) ->
         if sender is None or not LetterProposal.objects.filter(co_part_id=co_part_id, from_unit=sender).exists():
             raise Http404("No such proposal")
         if len(reason.strip()) < 4:
-            raise LetterError({"reason": "不发函须说明理由 (say why no letter is sent)"})
+            raise LetterError({"reason": _("Say why no letter is sent.")})
         proposals = LetterProposal.objects.filter(co_part_id=co_part_id, from_unit=sender, outcome__isnull=True)
         ids = list(proposals.values_list("pk", flat=True))
         if not ids:
-            raise LetterError("该建议已处理 (this proposal was already handled; reload the page)")
+            raise LetterError(_("This proposal was already handled; reload the page."))
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -221,7 +223,7 @@ def do_dismiss_letter_proposals(*, actor: User, co_part_id: int, reason: str) ->
                                     decided_by=actor, decided_at=now) for pid in ids
                 )
         except IntegrityError:
-            raise LetterError("该建议已被他人处理 (someone else handled this proposal first; reload)") from None
+            raise LetterError(_("Someone else handled this proposal first; reload the page.")) from None
         record(actor=actor, action="letter.dismiss_proposal", obj_type="matters.CoUnitPart", obj_id=co_part_id,
                before=None, after={"proposals": ids}, reason=reason.strip())
         return len(ids)
@@ -253,16 +255,16 @@ def do_send_request_letter(*, actor: User, matter_id: int, draft: LetterDraft, t
         if errors:
             raise LetterError(errors)
         if not facts.stalled:
-            raise LetterError("该报请事项未超过办理时限或已办结，无需发函 "
-                              "(the request is within its time limit or settled: no letter is due)")
+            raise LetterError(_("The request is within its time limit or settled: no letter is due."))
         try:
             office = general_office_unit()
         except OfficeMissing as e:
-            raise LetterError(str(e)) from e
+            raise LetterError(address_problem(e)) from e
         addressees = _addressees(sender, office, _extra_cc(draft))
         if facts.inferred:
             RequestOrigin.objects.update_or_create(
                 matter=matter, defaults={"requesting_unit": sender, "inferred": True, "recorded_by": actor})
+            do_record_requesting_unit(actor=actor, matter_id=matter.pk, unit_id=sender.pk)
         return _issue(
             actor=actor, kind=LetterKind.REQUEST, matter=matter, co_part=None, sender=sender, to=office,
             reason=LetterReason.STALLED, draft=draft, today=today, due=matter.due_date, overdue=facts.overdue,
@@ -282,12 +284,13 @@ def do_record_request_origin(*, actor: User, matter_id: int, unit_id: int) -> Re
             raise Http404("No such request")
         unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
         if unit is None:
-            raise LetterError({"unit": "单位不存在 (no such unit)"})
+            raise LetterError({"unit": _("No such unit.")})
         if unit.pk == matter.lead_unit_id:
-            raise LetterError({"unit": "报请单位不能是牵头办理单位 (the requester cannot be the handling lead unit)"})
+            raise LetterError({"unit": _("The requesting unit cannot be the unit handling the request.")})
         before = RequestOrigin.objects.filter(matter=matter).values_list("requesting_unit_id", flat=True).first()
         origin, _created = RequestOrigin.objects.update_or_create(
             matter=matter, defaults={"requesting_unit": unit, "inferred": False, "recorded_by": actor})
+        do_record_requesting_unit(actor=actor, matter_id=matter.pk, unit_id=unit.pk)
         record(actor=actor, action="letter.request_origin", obj_type="matters.Matter", obj_id=matter.pk,
                before={"requesting_unit": before}, after={"requesting_unit": unit.pk})
         return origin
@@ -311,5 +314,5 @@ def do_render_letter_files(*, actor: User, letter_id: int) -> bool:
     letter = access_letter_by_id(actor, letter_id)
     unit = sending_unit(actor)
     if (unit is None or unit.pk != letter.from_unit_id) and actor.role != Role.SUPERVISION_OFFICE:
-        raise LetterError("只有发函单位或督查室可以重新生成文件 (only the sender or the supervision office)")
+        raise LetterError(_("Only the sending unit or the supervision office may render the files again."))
     return render_letter_files(letter)

@@ -35,7 +35,7 @@ def co_unit_body(facts: PartFacts, today: date, reply_days: int) -> str:
         findings.append(f"该项工作已超过完成时限{facts.overdue}个工作日，目前完成进度为{part.progress}%，尚未完成")
     if LetterReason.NO_UPDATE.value in facts.reasons:
         since = (f"自{format_doc_date(facts.last_update)}以来" if facts.last_update
-                 else f"自{format_doc_date(m.start_date)}交办以来")
+                 else f"自{format_doc_date(facts.assigned_on or m.start_date)}交办以来")
         findings.append(f"{since}已连续{facts.silent}个工作日未报送工作进展")
     if findings:
         lines.append(f"截至{format_doc_date(today)}，" + "；".join(findings) + "，影响了整体工作进度。")

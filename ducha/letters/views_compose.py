@@ -25,6 +25,8 @@ from ducha.letters.services import (
     RUNNING,
     OfficeMissing,
     PartFacts,
+    address_problem,
+    assigned_dates,
     general_office_unit,
     part_facts,
     pending_requests_of,
@@ -66,7 +68,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
     if unit is not None:
         qs = qs.filter(from_unit=unit)
     grouped: OrderedDict[int, dict[str, Any]] = OrderedDict()
-    for p in qs.select_related("matter", "co_part", "to_unit", "from_unit").order_by("matter_id", "co_part_id", "id")[
+    for p in qs.select_related("matter", "co_part", "co_part__unit", "to_unit", "from_unit").order_by("matter_id", "co_part_id", "id")[
         :MAX_PROPOSALS
     ]:
         row = grouped.setdefault(p.co_part_id, {"proposal": p, "reasons": [], "since": p.created_at})
@@ -79,8 +81,11 @@ def proposals(request: HttpRequest) -> HttpResponse:
         cal = workcal.get_calendar()
         policy = load_rules().policy
         for row in grouped.values():
+            row["proposal"].co_part.matter = row["proposal"].matter
+        assigned = assigned_dates([row["proposal"].co_part for row in grouped.values()])
+        for row in grouped.values():
             p = row["proposal"]
-            facts = part_facts(p.co_part, p.matter, today, cal, policy)
+            facts = part_facts(p.co_part, p.matter, today, cal, policy, assigned[p.co_part_id])
             if facts.slow:  # updated or finished since the engine looked: nothing to propose
                 rows.append({**row, "facts": facts})
         requests = pending_requests_of(unit, today, cal) if unit is not None else []
@@ -115,7 +120,7 @@ def _chain(sender: Unit, to: Unit | None) -> tuple[tuple[Addressee, ...], str]:
     try:
         return required_addressees(sender, to), ""
     except (AddressError, OfficeMissing) as e:
-        return (), str(e)
+        return (), address_problem(e)
 
 
 def _apply_errors(form: LetterForm, error: actions.LetterError) -> None:
@@ -186,7 +191,7 @@ def compose_request(request: HttpRequest) -> HttpResponse:
     try:
         office = general_office_unit()
     except OfficeMissing as e:
-        problem = problem or str(e)
+        problem = problem or address_problem(e)
     chain, chain_problem = _chain(sender, office) if chosen is not None else ((), "")
     exclude = [sender.pk, *(a.party.id for a in chain if a.party.kind == "unit")]
     if request.method == "POST" and chosen is not None:
@@ -240,7 +245,10 @@ def propose_for_matter(request: HttpRequest, matter_id: int) -> HttpResponse:
     problem = ""
     try:
         cal, policy = workcal.get_calendar(), load_rules().policy
-        rows = [part_facts(p, matter, today, cal, policy) for p in parts]
+        for p in parts:
+            p.matter = matter
+        assigned = assigned_dates(parts)
+        rows = [part_facts(p, matter, today, cal, policy, assigned[p.pk]) for p in parts]
     except UncoveredYear as e:
         problem = str(e)
     slow = [r for r in rows if r.slow]

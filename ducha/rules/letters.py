@@ -5,7 +5,7 @@ When a co-unit counts as slow is decided by ``ducha.rules.escalation`` (the remi
 engine records a proposal); these rules only address, number and describe the letter.
 
 Addressing: the seed fixes the chain — the letter goes to (主送) the slow co-unit or the
-general office, is reported to (报) the vice mayor in charge and the mayor, and is copied to
+general office, is reported to (报) the mayor and the vice mayor in charge, and is copied to
 (抄送) the supervision office. Those are mandatory: the sender may add copies, never take
 one away, and a party appears once, in its most senior capacity.
 """
@@ -52,7 +52,12 @@ class Addressee:
 
 
 class AddressError(ValueError):
-    """The chain cannot be formed; the message names what is missing."""
+    """The chain cannot be formed; ``code`` names what is missing (the app words it):
+    ``self`` (a letter to the sender's own unit), ``no_mayor``, ``no_supervision_office``."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def address_letter(
@@ -66,7 +71,8 @@ def address_letter(
 ) -> tuple[Addressee, ...]:
     """The letter's addressees in print order (主送, 报, 抄送).
 
-    The mandatory chain is ``to``, then the vice mayors in charge and the mayor (报), then
+    The mandatory chain is ``to``, then the mayor and the vice mayors in charge (报: the
+    more senior office is printed first, as on every 公文's 报 and 抄送 lines), then
     the supervision office (抄送); ``extra_cc`` are copies the sender chose. A party named
     twice keeps its most senior role (the supervision office copied again stays mandatory,
     a leader is not also a copy); the sender is never an addressee of its own letter. A unit
@@ -74,13 +80,13 @@ def address_letter(
     supervision office the chain the seed requires cannot be formed.
     """
     if to.kind == "unit" and to.id == sender_unit_id:
-        raise AddressError("不能向本单位发函 (a unit cannot send a reminder letter to itself)")
+        raise AddressError("self")
     if mayor is None:
-        raise AddressError("提醒函须报市长，但系统中未登记市长 (the letter must be reported to the mayor; none is recorded)")
+        raise AddressError("no_mayor")
     if supervision_office is None:
-        raise AddressError("提醒函须抄送市政府督查室，但未找到督查室 (no supervision office is recorded)")
+        raise AddressError("no_supervision_office")
     wanted = [(to, AddresseeRole.TO, True)]
-    wanted += [(p, AddresseeRole.REPORT, True) for p in [*vice_mayors, mayor]]
+    wanted += [(p, AddresseeRole.REPORT, True) for p in [mayor, *vice_mayors]]
     wanted += [(supervision_office, AddresseeRole.CC, True)]
     wanted += [(p, AddresseeRole.CC, False) for p in extra_cc]
     chosen: dict[tuple[str, int], Addressee] = {}
