@@ -177,6 +177,8 @@ class MatterIn(Schema):
     co_units: list[CoUnitIn] = Field(default_factory=list, max_length=50)
     milestones: int = Field(default=0, ge=0, le=24)
     classified: bool = False
+    requesting_unit_id: RowId | None = Field(
+        default=None, description="S1.5: the unit that submitted a unit_request; it can then read the matter")
 
 
 class TransitionIn(Schema):

@@ -1,7 +1,8 @@
 """Who sees which matters, and in which capacity they may act on one.
 
-A matter is visible to the units it involves (lead unit and co-units) within the caller's
-unit scope (``ducha.org.access``). Drafts are the supervision office's until assigned.
+A matter is visible to the units it involves (lead unit, co-units, and for a unit's request
+to the city government the unit that asked, S1.5) within the caller's unit scope
+(``ducha.org.access``). Drafts are the supervision office's until assigned.
 """
 
 from __future__ import annotations
@@ -43,17 +44,21 @@ def _scoped(user: User | AnonymousUser) -> tuple[QuerySet[Matter], list[QuerySet
     ids = sorted(scope.unit_ids)
     lead = Matter.objects.filter(lead_unit__in=ids).order_by()
     co_parts = CoUnitPart.objects.filter(unit__in=ids).order_by()
+    # Requests a unit submitted are few (S1.5) and indexed by the foreign key: added either way.
+    requested = Matter.objects.filter(requesting_unit__in=ids).order_by()
     if _is_sparse(user, lead, co_parts):
         # A few matters in a big city: collect their ids through the two indexes (lead unit;
         # co-unit part by unit) and read just those. The OR below would walk the whole list
         # order to find them (bench/lists.py: a quiet unit's page 0.5 s → a few ms).
-        sparse = matters.filter(pk__in=lead.values("pk").union(co_parts.values("matter_id"), all=True))
+        sparse = matters.filter(pk__in=lead.values("pk").union(co_parts.values("matter_id"), requested.values("pk"),
+                                                               all=True))
         return sparse, [sparse]
     # Many matters: walk the list order and keep the involved ones; EXISTS instead of a join
     # gives no duplicate rows and needs no DISTINCT.
     involved = Exists(CoUnitPart.objects.filter(matter=OuterRef("pk"), unit__in=ids))
-    dense = matters.filter(Q(lead_unit__in=ids) | involved)
-    return dense, [matters.filter(lead_unit__in=ids), matters.exclude(lead_unit__in=ids).filter(involved)]
+    dense = matters.filter(Q(lead_unit__in=ids) | involved | Q(requesting_unit__in=ids))
+    return dense, [matters.filter(lead_unit__in=ids), matters.exclude(lead_unit__in=ids).filter(involved),
+                   matters.exclude(lead_unit__in=ids).exclude(involved).filter(requesting_unit__in=ids)]
 
 
 # Below this many lead matters plus co-unit parts a scope counts as sparse. Collecting the

@@ -95,6 +95,7 @@ class MatterInput:
     milestones: int = 0
     classified: bool = False
     year: int | None = None
+    requesting_unit_id: int | None = None  # S1.5 报请单位 of a unit_request
 
 
 def _months_later(d: date, months: int) -> date:
@@ -127,6 +128,7 @@ def _validate(data: MatterInput) -> dict[str, str]:
         errors["lead_unit"] = "牵头单位不存在 (no such lead unit)"
     if not LeaderPost.objects.filter(person_id=data.responsible_leader_id).exists():
         errors["responsible_leader"] = "责任领导须为市领导 (the responsible leader must be a city leader)"
+    errors.update(_requester_errors(data.source, data.requesting_unit_id, data.lead_unit_id))
     if data.instructed_by_id and not LeaderPost.objects.filter(person_id=data.instructed_by_id).exists():
         errors["instructed_by"] = "批示领导须为市领导 (instructions come from a city leader)"
     seen: set[int] = {data.lead_unit_id}
@@ -152,6 +154,39 @@ def _validate(data: MatterInput) -> dict[str, str]:
     if not 0 <= data.milestones <= 24:
         errors["milestones"] = "时间节点数应在 0 到 24 之间 (0 to 24 milestones)"
     return errors
+
+
+def _requester_errors(source: str, requesting_unit_id: int | None, lead_unit_id: int) -> dict[str, str]:
+    if requesting_unit_id is None:
+        return {}
+    if source != Source.UNIT_REQUEST:
+        return {"requesting_unit": "只有报请市政府事项有报请单位 (only a unit's request has a requesting unit)"}
+    if requesting_unit_id == lead_unit_id:
+        return {"requesting_unit": "报请单位不能是牵头办理单位 (the requester cannot be the handling lead unit)"}
+    if not Unit.objects.filter(pk=requesting_unit_id, is_active=True).exists():
+        return {"requesting_unit": "报请单位不存在 (no such unit)"}
+    return {}
+
+
+def do_record_requesting_unit(*, actor: User, matter_id: int, unit_id: int) -> Matter:
+    """S1.5: state which unit submitted a request, or correct it; the unit then sees the matter.
+
+    The general office registers requests (``can_create_matters``); ``letters`` also calls this
+    when it learns the requester from the request's reference.
+    """
+    with transaction.atomic():
+        matter = Matter.objects.select_for_update().filter(pk=matter_id, source=Source.UNIT_REQUEST).first()
+        if matter is None:
+            raise MatterError("不是报请市政府事项 (not a unit's request)")
+        errors = _requester_errors(matter.source, unit_id, matter.lead_unit_id)
+        if errors:
+            raise MatterError(errors)
+        before = matter.requesting_unit_id
+        if before != unit_id:
+            Matter.objects.filter(pk=matter.pk).update(requesting_unit_id=unit_id, updated_at=timezone.now())
+            _event(matter, actor, "requesting_unit", old_unit=before, unit=unit_id)
+        matter.refresh_from_db()
+        return matter
 
 
 def _next_number(year: int) -> str:
@@ -210,7 +245,7 @@ def do_create_matter(*, actor: User, data: MatterInput, today: date | None = Non
         responsible_leader_id=data.responsible_leader_id, lead_unit_id=data.lead_unit_id,
         start_date=data.start_date, due_date=due, due_provisional=due_provisional, workday_deadline=deadline,
         handling_departments=(1 + len(data.co_units)) if deadline else None,
-        proposer=data.proposer, created_by=actor,
+        proposer=data.proposer, created_by=actor, requesting_unit_id=data.requesting_unit_id,
     )
     CoUnitPart.objects.bulk_create(
         CoUnitPart(matter=matter, unit_id=c.unit_id, part=c.part, due_date=c.due_date) for c in data.co_units

@@ -115,6 +115,10 @@ class MatterForm(forms.Form):
     )
     instructed_by = forms.TypedChoiceField(label=_("Instructing leader"), required=False, coerce=int,
                                            empty_value=None)
+    requesting_unit = forms.TypedChoiceField(
+        label=_("Requesting unit"), required=False, coerce=int, empty_value=None,
+        help_text=_("The county or department that submitted the request: it can follow the matter."),
+    )
     instruction_text = forms.CharField(label=_("Instruction text"), required=False, widget=ROWS3)
     proposer = forms.CharField(label=_("Deputy or member"), max_length=60, required=False)
     goal = forms.CharField(label=_("Goal"), widget=ROWS3)
@@ -139,11 +143,14 @@ class MatterForm(forms.Form):
         "instructed_by": [Source.INSTRUCTION],
         "instruction_text": [Source.INSTRUCTION],
         "proposer": [Source.NPC_SUGGESTION, Source.CPPCC_PROPOSAL],
+        "requesting_unit": [Source.UNIT_REQUEST],
     }
 
     def __init__(self, *args: Any, units: list[Any], leaders: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].choices = units  # type: ignore[attr-defined]
+        if "requesting_unit" in self.fields:
+            self.fields["requesting_unit"].choices = units  # type: ignore[attr-defined]
         self.fields["responsible_leader"].choices = leaders  # type: ignore[attr-defined]
         self.fields["instructed_by"].choices = leaders  # type: ignore[attr-defined]
         self.fields["milestones"].widget.attrs["max"] = 24
@@ -160,6 +167,7 @@ class MatterForm(forms.Form):
             projects=c["projects"], standard=c["standard"], target_quantity=c["target_quantity"],
             target_unit=c["target_unit"], qualitative_standard=c["qualitative_standard"],
             proposer=c["proposer"], co_units=co_units, milestones=c["milestones"] or 0,
+            requesting_unit_id=c.get("requesting_unit") if computed else None,
         )
 
 
@@ -167,6 +175,7 @@ class MatterEditForm(MatterForm):
     """The create form prefilled, with what an edit adds: the version it was opened on, the
     reason for a changed due date, and whether to reschedule the time nodes."""
 
+    requesting_unit = None  # type: ignore[assignment]  # corrected on the general office's requests page
     updated_at = forms.CharField(widget=forms.HiddenInput)
     due_reason = forms.CharField(
         label=_("Reason for changing the due date"), required=False, max_length=2000, widget=ROWS3,

@@ -86,6 +86,12 @@ class Matter(models.Model):
     lead_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="lead_matters", verbose_name=_("lead unit")
     )  # 牵头单位
+    # S1.5: the county or department that submitted a request to the city government (unit_request
+    # only). It sees the matter it asked for, as its lead and co-units do (docs/decisions/0005).
+    requesting_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="requested_matters",
+        verbose_name=_("requesting unit"),
+    )  # 报请单位
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     start_date = models.DateField(_("start date"))  # 起始日期 / 收到日期
     due_date = models.DateField(_("due date"), null=True, blank=True)  # 完成时限 (null: 时限待确认)
