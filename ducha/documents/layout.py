@@ -186,10 +186,26 @@ def unbreakable_runs(text: str) -> list[tuple[int, int]]:
 
 
 def _min_em(text: str) -> float:
-    """The narrowest a column may be for this cell: its longest unbreakable run (with half a
-    character in hand for fonts whose digits are wider than Fandol's), at least 2."""
-    runs = [text_width_em(text[a:b]) * 1.05 + 0.5 for a, b in unbreakable_runs(text)]
-    return max([2.0, *runs])
+    """The narrowest a column may be for this cell: its widest piece that no line may break
+    (with half a character in hand for fonts whose digits are wider than Fandol's), at least 2.
+
+    A piece is an unbreakable run with what clings to it: punctuation that may not open or
+    close a line ("（6月30日）" is one piece). Quotation marks cling only to the text they
+    enclose, as in Word; the PDF marks the break after a closing one (markup.py), which Unicode
+    line breaking would otherwise forbid.
+    """
+    glued: set[int] = set()
+    for a, b in unbreakable_runs(text):
+        glued.update(range(a + 1, b))
+    widest, start = 0.0, 0
+    for i in range(1, len(text) + 1):
+        if i < len(text) and (i in glued or text[i] in _NO_LINE_START or text[i - 1] in _NO_LINE_END):
+            continue
+        piece = text[start:i]
+        if len(piece) > 1:
+            widest = max(widest, text_width_em(piece) * 1.05 + 0.5)
+        start = i
+    return max(2.0, widest)
 
 
 def _is_atomic(text: str) -> bool:

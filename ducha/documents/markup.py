@@ -93,12 +93,13 @@ def _block(block: Paragraph | Heading | Table) -> str:
 
 
 def _cell(text: str) -> str:
-    """Cell text with its dates, numbers and figures kept on one line."""
+    """Cell text with its dates, numbers and figures kept on one line, and a break allowed after
+    a closing quotation mark (Chinese rules allow it; Unicode's, which Pango follows, do not)."""
     out, at = [], 0
     for start, end in unbreakable_runs(text):
         out.append(escape(text[at:start]) + f'<span class="nowrap">{escape(text[start:end])}</span>')
         at = end
-    return "".join(out) + escape(text[at:])
+    return ("".join(out) + escape(text[at:])).replace("”", "”\u200b").replace("’", "’\u200b")
 
 
 def _table(table: Table) -> str:
@@ -138,8 +139,14 @@ def _closing(doc: OfficialDocument) -> str:
     ]
     if doc.note:
         out.append(f'<p class="note">（{escape(doc.note)}）</p>')
+    # Room below the date for the seal's foot, which may reach into the gap above the 版记 but
+    # not the 版记 itself. (Padding, not min-height: WeasyPrint 70 then lays out the 版记, a
+    # footnote, as if the page were full.)
+    lines = st.SIGNATURE_BELOW_BODY_LINES + 2 + (1 if doc.note else 0)
+    room = (st.SEAL_TOP_BELOW_BODY_MM + st.SEAL_DIAMETER_MM - st.SEPARATOR_GAP_MM
+            - lines * st.LINE_PITCH_PT * 25.4 / 72)
     return (f'<div class="attachments">{attachments}</div>' if attachments else "") + (
-        '<div class="closing">' + "".join(out) + "</div>")
+        f'<div class="closing" style="padding-bottom:{max(0.0, room):.2f}mm">' + "".join(out) + "</div>")
 
 
 def _imprint(doc: OfficialDocument) -> str:
@@ -214,9 +221,7 @@ th, td {{ border: 0.75pt solid #000; padding: 1.2mm 1mm; text-align: center; ver
 th {{ font-family: {hei}; font-weight: bold; }}
 .attachment {{ padding-left: 5em; }}
 .attachment.first {{ margin-top: {LINE}; padding-left: 2em; }}
-.closing {{
-  break-before: avoid; break-inside: avoid; min-height: {st.SEAL_TOP_BELOW_BODY_MM + st.SEAL_DIAMETER_MM}mm;
-}}
+.closing {{ break-before: avoid; break-inside: avoid; }}
 .signature {{ margin-top: calc({st.SIGNATURE_BELOW_BODY_LINES} * {LINE}); text-align: right; }}
 .date {{ text-align: right; }}
 .note {{ text-indent: 2em; }}
