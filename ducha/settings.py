@@ -420,5 +420,17 @@ except ValueError as _e:
     raise ValueError(f"DUCHA_LEDGER_PHASE_RUNNERS: {_e}") from None
 DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS = _env_int("DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS", 20)
 DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS = _env_int("DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS", 20)
+# The Excel ledger import (S2.4) runs as a job of the worker: the file is checked, the office
+# confirms, then it is written. Limits on the uploaded file, checked before it is parsed: its
+# size, the entries and inflated size of its zip (zip bombs), and the rows of its worksheet
+# (headers included), counted without loading the sheet: 1,000,000 rows would take the worker
+# minutes and over a gigabyte, so such a file is refused, naming the limit and its row count.
+DUCHA_LEDGER_IMPORT_MAX_BYTES = _env_int("DUCHA_LEDGER_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+DUCHA_LEDGER_IMPORT_MAX_ENTRIES = _env_int("DUCHA_LEDGER_IMPORT_MAX_ENTRIES", 1000)
+DUCHA_LEDGER_IMPORT_MAX_UNCOMPRESSED = _env_int("DUCHA_LEDGER_IMPORT_MAX_UNCOMPRESSED", 600 * 1024 * 1024)
+DUCHA_LEDGER_IMPORT_MAX_ROWS = _env_int("DUCHA_LEDGER_IMPORT_MAX_ROWS", 200_000)
+if min(DUCHA_LEDGER_IMPORT_MAX_BYTES, DUCHA_LEDGER_IMPORT_MAX_ENTRIES, DUCHA_LEDGER_IMPORT_MAX_UNCOMPRESSED,
+       DUCHA_LEDGER_IMPORT_MAX_ROWS) < 1:
+    raise ValueError("the DUCHA_LEDGER_IMPORT_MAX_* limits must be at least 1")
 DUCHA_NOTICE_DOC_PREFIX = os.environ.get("DUCHA_NOTICE_DOC_PREFIX", "宛督")
 DUCHA_NOTICE_ISSUER = os.environ.get("DUCHA_NOTICE_ISSUER", "南阳市人民政府督查室")

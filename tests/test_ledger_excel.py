@@ -91,8 +91,8 @@ def test_s2_4_export_layout_users_know_from_paper(city, matters, tmp_path):
         for rule in cf.rules:
             fills[rule.formula[0].strip('"')] = rule.dxf.fill.bgColor.rgb[-6:]
     assert fills == {"已完成": "C6EFCE", "推进中": "FFEB9C", "已逾期": "FFC7CE", "未启动": "FFFFFF", "已暂停": "D9D9D9"}
-    (validation,) = ws.data_validations.dataValidation
-    assert validation.type == "list" and str(validation.sqref) == "Q4:Q1048576"
+    validation = next(v for v in ws.data_validations.dataValidation if str(v.sqref) == "Q4:Q1048576")
+    assert validation.type == "list"
     assert validation.formula1 == '"未启动,推进中,已完成,已逾期,已暂停"'
     with zipfile.ZipFile(tmp_path / "ledger.xlsx") as z:
         assert '<dimension ref="A1:S6"/>' in z.read("xl/worksheets/sheet1.xml").decode()
@@ -309,3 +309,71 @@ def test_cli_exit_codes(ducha_env, tmp_path):
     assert result.stdout == "imported 1 rows into 2026: created 1, updated 0, unchanged 0\n"
     result = ledger_cli(ducha_env, "export", "--year", "2026", str(out))
     assert "exported 1 matters" in result.stdout and out.exists()
+
+
+def test_item_26_progress_column_holds_the_latest_report_line_s_text(city, clock, tmp_path):
+    """进展情况 is what the lead unit last reported as done (its latest month), then the figures
+    behind it; a co-unit's line speaks for its part, not for the matter."""
+    from ducha.reports.actions import ItemInput, do_save_report_item
+    from tests.test_ledger_phases import make_matter
+
+    clock.set(date(2026, 1, 5))
+    m = make_matter(city, "fgw", progress=30, title="供热管网改造")
+    quiet = make_matter(city, "czj", progress=0, title="尚无报告")
+    clock.set(date(2026, 6, 10))
+    for month, done in ((4, "完成可研批复"), (5, "完成管网招标，开工建设3个项目")):
+        do_save_report_item(actor=city.sam, unit_id=city.units["fgw"].id, year=2026, month=month, matter_id=m.id,
+                            data=ItemInput(progress=30 + month, done=done, next_steps="继续推进"),
+                            today=date(2026, 6, 10))
+    ws = openpyxl.load_workbook(export(tmp_path)).active
+    texts = {ws.cell(r, COL["title"]).value: ws.cell(r, COL["progress_text"]).value
+             for r in range(HEADER_ROWS + 1, ws.max_row + 1)}
+    assert texts["供热管网改造"].startswith("完成管网招标，开工建设3个项目\n（")
+    assert "2026年6月10日更新" in texts["供热管网改造"] and "完成可研批复" not in texts["供热管网改造"]
+    assert texts["尚无报告"] in (None, "") and quiet.pk
+
+
+def test_item_26_template_has_dropdowns_for_units_sources_leaders_and_status(city, client, tmp_path):
+    """The blank template offers 来源类别, 牵头单位, 配合单位 and 责任领导 from lists (a hidden
+    sheet, as there are more units than an inline list holds) as well as 状态."""
+    from django.urls import reverse
+
+    from ducha.org.models import Unit
+
+    client.force_login(city.alice)
+    response = client.get(reverse("ledger:template", args=[2026]))
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    wb = openpyxl.load_workbook(path)
+    ws, lists = wb.worksheets
+    assert ws.title == "2026年台账" and lists.sheet_state == "hidden" and wb.active.title == ws.title
+
+    def listed(column: str) -> list[str]:
+        (rule,) = [v for v in ws.data_validations.dataValidation
+                   if str(v.sqref) == f"{column}4:{column}1048576"]
+        assert rule.type == "list"
+        if rule.formula1.startswith('"'):
+            return rule.formula1.strip('"').split(",")
+        sheet, cells = rule.formula1.split("!")
+        assert sheet.strip("'") == lists.title
+        first, last = cells.replace("$", "").split(":")
+        return [c.value for row in lists[first:last] for c in row]
+
+    letter = {c.key: xl_letter(i) for i, c in enumerate(COLUMNS)}
+    units = [u.name for u in Unit.objects.filter(is_active=True)]
+    assert listed(letter["lead_unit"]) == units and listed(letter["co_units"]) == units
+    assert "Victor" in listed(letter["leader"])
+    assert "清单事项" in listed(letter["source"]) and "报请市政府事项" not in listed(letter["source"])
+    assert listed(letter["status"]) == ["未启动", "推进中", "已完成", "已逾期", "已暂停"]
+    # The template, filled in from its dropdowns, imports (the hidden sheet is not read).
+    for key, value in (("title", "从模板导入的事项"), ("source", "清单事项"), ("lead_unit", units[3]), ("leader", "Victor"), ("goal", "目标"),
+                       ("qualitative_standard", "按期完成"), ("due_date", date(2026, 11, 30))):
+        ws.cell(4, [c.key for c in COLUMNS].index(key) + 1, value)
+    wb.save(path)
+    assert import_file(actor=city.alice, year=2026, path=path)["created"] == 1
+
+
+def xl_letter(i: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(i)

@@ -9,14 +9,13 @@ track. victor's portfolio is {fgw, wancheng}; carl is czj staff; sysop an admini
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
 from ducha.ledger.excel import HEADER_ROWS
-from ducha.ledger.models import JobStatus, LedgerCheckFlag, LedgerImportJob, LedgerYear, SupervisionNotice
+from ducha.ledger.models import LedgerCheckFlag, LedgerYear, SupervisionNotice
 from ducha.ledger.services import plan_june_check
 from ducha.matters.models import Matter
 from tests.ledger_helpers import JUNE, build_year, reconcile
@@ -144,51 +143,6 @@ def test_export_gives_each_reader_their_part(client, reconciled):
     assert titles == {"fgw滞后", "fgw正常"}
 
 
-def test_import_page_runs_a_job_and_reports_bad_rows(client, built, tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["2026年重点工作督查台账"])
-    ws.append(["序号", "督查事项", "牵头单位", "责任领导", "工作目标", "定性标准", "完成时限"])
-    ws.append([1, "新的事项", "市财政局", "Victor", "目标", "按期完成", date(2026, 10, 30)])
-    ws.append([2, "错的事项", "市财政局", "Nobody", "目标", "按期完成", date(2026, 10, 30)])
-    path = tmp_path / "in.xlsx"
-    wb.save(path)
-    assert get(client, built.sam, reverse("ledger:import", args=[2026])).status_code == 404
-    client.force_login(built.alice)
-    with path.open("rb") as f:
-        response = client.post(reverse("ledger:import", args=[2026]), {"file": f})
-    job = LedgerImportJob.objects.get()
-    assert response.status_code == 302 and response.url == reverse("ledger:import-job", args=[job.pk])
-    page = client.get(response.url).content.decode()
-    assert 'hx-trigger="load"' in page and 'hx-trigger="every 1s"' in page
-    before = Matter.objects.count()
-    fragment = client.post(reverse("ledger:import-run", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
-    assert 'data-status="failed"' in fragment
-    assert "D列「责任领导」" in fragment and "<td>4</td>" in fragment and "hx-trigger" not in fragment
-    assert Matter.objects.count() == before
-    # Running it again does nothing; the progress endpoint shows the final state without polling.
-    client.post(reverse("ledger:import-run", args=[job.pk]))
-    assert LedgerImportJob.objects.get().status == JobStatus.FAILED
-    assert "hx-trigger" not in client.get(reverse("ledger:import-progress", args=[job.pk])).content.decode()
-
-    ws.delete_rows(4)
-    wb.save(path)
-    with path.open("rb") as f:
-        job_url = client.post(reverse("ledger:import", args=[2026]), {"file": f}).url
-    done = client.post(job_url + "run/", follow=True).content.decode()
-    assert 'data-status="done"' in done and Matter.objects.filter(title="新的事项", status="draft").exists()
-
-
-def test_import_refuses_non_xlsx_upload(client, built, tmp_path):
-    client.force_login(built.alice)
-    path = tmp_path / "ledger.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0")
-    with path.open("rb") as f:
-        response = client.post(reverse("ledger:import", args=[2026]), {"file": f})
-    assert response.status_code == 400 and ".xlsx" in response.content.decode()
-    assert not LedgerImportJob.objects.exists()
-
-
 def _more_data(city, n):
     for i in range(n):
         make_matter(city, ("fgw", "czj", "wancheng", "gxq")[i % 4], progress=1, title=f"追加{i}")
@@ -214,22 +168,3 @@ def test_list_pages_have_fixed_query_counts(client, reconciled, persona, django_
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200
-
-
-def test_upload_queues_the_import_for_the_worker_too(client, built, tmp_path, django_capture_on_commit_callbacks):
-    """Whoever starts first runs it: here the page was closed and the worker's pass does."""
-    from ducha.reminders.loop import run_db_tasks
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["序号", "督查事项", "牵头单位", "责任领导", "工作目标", "定性标准", "完成时限"])
-    ws.append([1, "排队导入的事项", "市财政局", "Victor", "目标", "按期完成", date(2026, 10, 30)])
-    path = tmp_path / "queued.xlsx"
-    wb.save(path)
-    client.force_login(built.alice)
-    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as f:
-        client.post(reverse("ledger:import", args=[2026]), {"file": f})
-    assert LedgerImportJob.objects.get().status == JobStatus.QUEUED
-    assert run_db_tasks() == 1
-    assert LedgerImportJob.objects.get().status == JobStatus.DONE
-    assert Matter.objects.filter(title="排队导入的事项").exists()

@@ -26,6 +26,7 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from ducha.ledger.cutoff import ledger_matters
 from ducha.ledger.xlsxstream import (
@@ -40,7 +41,8 @@ from ducha.ledger.xlsxstream import (
     xf_index,
 )
 from ducha.matters.models import CoUnitPart, Matter, Source
-from ducha.org.models import Unit, User
+from ducha.org.models import LeaderPost, Unit, User
+from ducha.reports.models import ReportItem
 from ducha.rules.ledger import LEDGER_STATUS_ZH, ledger_status
 
 # The Chinese names the paper ledger uses for each source (the model's labels follow the UI language).
@@ -55,6 +57,8 @@ SOURCE_ZH: dict[str, str] = {
     Source.UNIT_REQUEST: "报请市政府事项",
 }
 SOURCE_BY_ZH = {zh: key for key, zh in SOURCE_ZH.items()}
+# The sources a ledger row may bring in (报请市政府事项 are registered in the platform, S1.5).
+IMPORTED_SOURCES = tuple(zh for key, zh in SOURCE_ZH.items() if key != Source.UNIT_REQUEST)
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -108,15 +112,28 @@ def _fmt_quantity(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _progress_text(achieved: Decimal | None, target_unit: str, last_on: date | None, status: str) -> str:
-    parts = []
+def _progress_text(done: str | None, achieved: Decimal | None, target_unit: str, last_on: date | None,
+                   status: str) -> str:
+    """进展情况: what the lead unit's latest report line says was done, then the figures behind it
+    (the quantity achieved, the day of the update, a pending completion claim)."""
+    facts = []
     if achieved is not None:
-        parts.append(f"已完成{achieved.normalize():f}{target_unit}")
+        facts.append(f"已完成{achieved.normalize():f}{target_unit}")
     if last_on is not None:
-        parts.append(f"{last_on.year}年{last_on.month}月{last_on.day}日更新")
+        facts.append(f"{last_on.year}年{last_on.month}月{last_on.day}日更新")
     if status == "claimed":
-        parts.append("已申请销号")
-    return "，".join(parts)
+        facts.append("已申请销号")
+    text = (done or "").strip()
+    if text and facts:
+        return f"{text}\n（{'，'.join(facts)}）"
+    return text or "，".join(facts)
+
+
+def latest_report_text() -> Subquery:
+    """The 本月工作完成情况 of the matter's latest report line from its lead unit (co-units'
+    lines speak for their parts)."""
+    return Subquery(ReportItem.objects.filter(matter_id=OuterRef("id"), co_part__isnull=True).order_by(
+        "-report__year", "-report__month").values("done")[:1])
 
 
 def ledger_rows(matters: Any, today: date) -> Iterator[tuple[Any, ...]]:
@@ -128,23 +145,70 @@ def ledger_rows(matters: Any, today: date) -> Iterator[tuple[Any, ...]]:
         "matter_id", "unit_id"
     ).iterator(chunk_size=10000):
         co[mid].append(uid)
-    rows = matters.order_by("id").values_list(
+    rows = matters.annotate(report_text=latest_report_text()).order_by("id").values_list(
         "id", "number", "title", "source", "source_ref", "lead_unit_id", "responsible_leader_id", "goal",
         "target_quantity", "target_unit", "qualitative_standard", "start_date", "due_date", "progress", "status",
-        "achieved_quantity", "last_progress_on", "completed_on", "instruction_text", "due_provisional",
+        "achieved_quantity", "last_progress_on", "completed_on", "instruction_text", "due_provisional", "report_text",
     )
     for i, r in enumerate(rows.iterator(chunk_size=2000), start=1):
         (mid, number, title, source, source_ref, lead, leader, goal, target, target_unit, qualitative, start, due,
-         progress, status, achieved, last_on, completed_on, instruction, due_provisional) = r
+         progress, status, achieved, last_on, completed_on, instruction, due_provisional, report_text) = r
         yield (
             i, number, title, SOURCE_ZH.get(source, source), source_ref, units.get(lead, ""),
             CO_UNIT_SEPARATOR.join(units.get(u, "") for u in co.get(mid, ())), leaders.get(leader, ""), goal,
             _fmt_quantity(target), target_unit, qualitative, start, due,
-            _progress_text(achieved, target_unit, last_on, status), progress,
+            _progress_text(report_text, achieved, target_unit, last_on, status), progress,
             LEDGER_STATUS_ZH[ledger_status(status, progress=progress, due=due, completed_on=completed_on, today=today)],
             instruction if source == Source.INSTRUCTION else ("时限待确认" if due is None else ""),
             "暂定" if due_provisional and due is not None else "",
         )
+
+
+@dataclass(frozen=True)
+class LedgerChoices:
+    """The names the template's dropdowns offer besides 来源类别 and 状态 (from the database)."""
+
+    units: Sequence[str] = ()
+    leaders: Sequence[str] = ()
+
+
+def ledger_choices() -> LedgerChoices:
+    units = list(Unit.objects.filter(is_active=True).values_list("name", flat=True))
+    leaders = list(dict.fromkeys(LeaderPost.objects.values_list("person__name", flat=True)))
+    return LedgerChoices(units, leaders)
+
+
+CHOICES_SHEET = "选项"
+
+
+def _add_dropdowns(wb: Any, ws: Any, choices: LedgerChoices) -> None:
+    """Dropdowns (data validation lists) for 来源类别, 牵头单位, 配合单位 and 责任领导 (状态 has its own).
+
+    Units and leaders are too many for a list written into the rule (Excel's limit is 255
+    characters), so these lists are columns of a hidden sheet. A 来源类别 outside the list is
+    refused by Excel as by the import; a unit or leader outside it is only warned about (the
+    import also takes a unit's short name), and 配合单位 merely offers the names, a cell
+    holding several of them (市财政局、市教育局).
+    """
+    lists = [("来源类别", list(IMPORTED_SOURCES)), ("单位", list(choices.units)), ("市领导", list(choices.leaders))]
+    sheet = wb.add_worksheet(CHOICES_SHEET)
+    ranges = {}
+    for col, (header, names) in enumerate(lists):
+        sheet.write_string(0, col, header)
+        for row, name in enumerate(names, start=1):
+            sheet.write_string(row, col, name)
+        letter = column_names(col + 1)[-1]
+        ranges[header] = f"='{CHOICES_SHEET}'!${letter}$2:${letter}${len(names) + 1}" if names else ""
+    sheet.hide()
+    rules = {"source": ("来源类别", "stop"), "lead_unit": ("单位", "warning"), "co_units": ("单位", "information"),
+             "leader": ("市领导", "warning")}
+    for i, c in enumerate(COLUMNS):
+        if c.key in rules and ranges[rules[c.key][0]]:
+            ws.data_validation(HEADER_ROWS, i, MAX_ROWS - 1, i, {
+                "validate": "list", "source": ranges[rules[c.key][0]], "ignore_blank": True,
+                "error_type": rules[c.key][1], "error_title": c.header,
+                "error_message": f"请从下拉列表中选择{c.header}",
+            })
 
 
 def _write_headers(ws: Any, head_fmt: Any) -> None:
@@ -164,7 +228,7 @@ def _write_headers(ws: Any, head_fmt: Any) -> None:
             ws.merge_range(1, i, 2, i, c.header, head_fmt)
 
 
-def _layout(year: int) -> tuple[bytes, dict[str, int]]:
+def _layout(year: int, choices: LedgerChoices) -> tuple[bytes, dict[str, int]]:
     """The workbook without data rows, and the style index of each kind of data cell."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -203,6 +267,7 @@ def _layout(year: int) -> tuple[bytes, dict[str, int]]:
     status_col = next(i for i, c in enumerate(COLUMNS) if c.kind == "status")
     area = (HEADER_ROWS, status_col, MAX_ROWS - 1, status_col)
     ws.data_validation(*area, {"validate": "list", "source": list(LEDGER_STATUS_ZH.values()), "ignore_blank": True})
+    _add_dropdowns(wb, ws, choices)
     for key, colour in STATUS_FILLS.items():
         ws.conditional_format(*area, {"type": "cell", "criteria": "==", "value": f'"{LEDGER_STATUS_ZH[key]}"',  # type: ignore[index]
                                       "format": wb.add_format({"bg_color": colour})})
@@ -226,14 +291,16 @@ def _column_specs(styles: dict[str, int]) -> list[ColumnSpec]:
     return specs
 
 
-def write_ledger(target: str | IO[bytes], year: int, rows: Iterable[Sequence[Any]], count: int) -> int:
+def write_ledger(target: str | IO[bytes], year: int, rows: Iterable[Sequence[Any]], count: int,
+                 choices: LedgerChoices | None = None) -> int:
     """Write the ledger workbook to ``target`` (a path or a binary file); returns the data row count.
 
     ``count`` is how many rows there will be: the sheet's <dimension> precedes them. Every
     user-typed text is an inline string (never a formula), and text starting with
     = + - @ TAB CR also carries Excel's quote prefix, so it stays text when edited later.
+    ``choices`` fill the unit and leader dropdowns (``ledger_choices()``).
     """
-    layout, styles = _layout(year)
+    layout, styles = _layout(year, choices or LedgerChoices())
     counter: list[int] = []
     splice_rows(layout, target, rows_xml(rows, _column_specs(styles), HEADER_ROWS + 1, counter),
                 last_row=HEADER_ROWS + max(count, 0) - 1, last_col=len(COLUMNS) - 1)
@@ -245,7 +312,7 @@ def export_ledger(target: str | IO[bytes], *, year: int, matters: Any, today: da
     year's own and those the previous year's close carried over into it (S2.4)."""
     selected = matters.filter(ledger_matters(year))
     with transaction.atomic():  # the count and the rows from one snapshot where the database gives one
-        return write_ledger(target, year, ledger_rows(selected, today), selected.count())
+        return write_ledger(target, year, ledger_rows(selected, today), selected.count(), ledger_choices())
 
 
 def all_matters() -> Any:

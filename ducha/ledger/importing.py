@@ -13,6 +13,7 @@ column and what is wrong with it, in the row numbers Excel shows.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from ducha.ledger.excel import CO_UNIT_SEPARATOR, SOURCE_BY_ZH, SOURCE_ZH
 from ducha.ledger.validation import Lookups, RowProblems, RowValues, check_row
 
 Progress = Callable[[str, int, int], None]
+log = logging.getLogger(__name__)
 
 HEADER_NAMES: dict[str, str] = {
     "序号": "index", "编号": "number", "事项编号": "number",
@@ -52,15 +54,19 @@ _SPLIT = re.compile(r"[、，,；;\n]+")
 
 
 def max_file_bytes() -> int:
-    return int(getattr(settings, "DUCHA_LEDGER_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+    return int(settings.DUCHA_LEDGER_IMPORT_MAX_BYTES)
 
 
 def max_zip_entries() -> int:
-    return int(getattr(settings, "DUCHA_LEDGER_IMPORT_MAX_ENTRIES", 1000))
+    return int(settings.DUCHA_LEDGER_IMPORT_MAX_ENTRIES)
 
 
 def max_uncompressed_bytes() -> int:
-    return int(getattr(settings, "DUCHA_LEDGER_IMPORT_MAX_UNCOMPRESSED", 600 * 1024 * 1024))
+    return int(settings.DUCHA_LEDGER_IMPORT_MAX_UNCOMPRESSED)
+
+
+def max_rows() -> int:
+    return int(settings.DUCHA_LEDGER_IMPORT_MAX_ROWS)
 
 
 class LedgerFileError(ValueError):
@@ -92,27 +98,84 @@ class ImportPlan:
 
 
 def check_archive(path: Path) -> None:
-    """Refuse what is not an .xlsx, and zip bombs, before a parser inflates anything (ASVS 5.2.3)."""
+    """Refuse what is not an .xlsx, and zip bombs, before a parser inflates anything (ASVS 5.2.3).
+
+    The messages never name the file: in a job it is stored under a name of the platform's, and
+    the person knows which file they gave (the command line prefixes its own argument)."""
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise LedgerFileError(f"{path.name}: 无法读取文件 (cannot read the file: {e.strerror})") from e
+        raise LedgerFileError(f"无法读取文件 (cannot read the file: {e.strerror})") from e
     if size > max_file_bytes():
-        raise LedgerFileError(f"{path.name}: 文件超过 {max_file_bytes() // 2**20} MB (file too large)")
+        raise LedgerFileError(f"文件超过 {max_file_bytes() // 2**20} MB (file too large)")
     try:
         with zipfile.ZipFile(path) as z:
             entries = z.infolist()
     except (zipfile.BadZipFile, OSError) as e:
-        raise LedgerFileError(f"{path.name}: 不是有效的 Excel (.xlsx) 文件 (not an .xlsx file)") from e
+        raise LedgerFileError("不是有效的 Excel (.xlsx) 文件 (not an .xlsx file)") from e
     if len(entries) > max_zip_entries():
-        raise LedgerFileError(f"{path.name}: 压缩包内文件过多 ({len(entries)}) (too many entries in the archive)")
+        raise LedgerFileError(f"压缩包内文件过多 ({len(entries)}) (too many entries in the archive)")
     inflated = sum(e.file_size for e in entries)
     if inflated > max_uncompressed_bytes():
-        raise LedgerFileError(
-            f"{path.name}: 解压后超过 {max_uncompressed_bytes() // 2**20} MB (uncompressed size too large)"
-        )
+        raise LedgerFileError(f"解压后超过 {max_uncompressed_bytes() // 2**20} MB (uncompressed size too large)")
     if not any(e.filename.startswith("xl/worksheets/") for e in entries):
-        raise LedgerFileError(f"{path.name}: 文件中没有工作表 (no worksheet in the file)")
+        raise LedgerFileError("文件中没有工作表 (no worksheet in the file)")
+
+
+_SHEET_OF_WORKBOOK = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'(\w+)="([^"]*)"')
+
+
+def _first_sheet_part(z: zipfile.ZipFile) -> str:
+    """The zip entry of the workbook's first sheet (the one the import reads)."""
+    try:
+        first = _SHEET_OF_WORKBOOK.search(z.read("xl/workbook.xml"))
+        rels = z.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        first, rels = None, b""
+    if first:
+        for tag in _RELATIONSHIP.findall(rels):
+            attrs = dict(_ATTRIBUTE.findall(tag))
+            if attrs.get(b"Id") == first[1] and b"Target" in attrs:
+                target = attrs[b"Target"].decode()
+                name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if name in z.namelist():
+                    return name
+    return next((n for n in sorted(z.namelist()) if n.startswith("xl/worksheets/") and n.endswith(".xml")),
+                "xl/worksheets/sheet1.xml")
+
+
+def count_sheet_rows(path: Path) -> int:
+    """The rows the first worksheet stores, counted in its XML as it is inflated, in constant
+    memory: the reader (python-calamine) holds the whole sheet, so a file too long for the
+    import is refused before it is read."""
+    rows = 0
+    with zipfile.ZipFile(path) as z, z.open(_first_sheet_part(z)) as sheet:
+        carry = b""
+        while chunk := sheet.read(1 << 20):
+            data = carry + chunk
+            cut = data.rfind(b"<")  # no tag spans the cut: every tag starts with "<"
+            cut = len(data) if cut < 0 else cut
+            rows += data.count(b"<row ", 0, cut) + data.count(b"<row>", 0, cut)
+            carry = data[cut:]
+        rows += carry.count(b"<row ") + carry.count(b"<row>")
+    return rows
+
+
+def check_row_count(path: Path) -> int:
+    """The sheet's row count, refused above DUCHA_LEDGER_IMPORT_MAX_ROWS naming both figures."""
+    try:
+        rows = count_sheet_rows(path)
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError) as e:
+        raise LedgerFileError("不是有效的 Excel (.xlsx) 文件 (not an .xlsx file)") from e
+    if rows > max_rows():
+        raise LedgerFileError(
+            f"工作表有 {rows:,} 行（含表头），超过一次导入的上限 {max_rows():,} 行；请分成几个文件分别导入 "
+            f"(the worksheet has {rows:,} rows, headers included; one import takes at most {max_rows():,}: "
+            f"split the file)"
+        )
+    return rows
 
 
 def open_sheet(path: Path) -> tuple[Iterator[list[Any]], int, int]:
@@ -125,7 +188,9 @@ def open_sheet(path: Path) -> tuple[Iterator[list[Any]], int, int]:
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     except (CalamineError, OSError, ValueError) as e:
-        raise LedgerFileError(f"{path.name}: 无法读取工作表 (cannot read the worksheet: {e})") from e
+        # calamine's message may carry the path the file is stored under: logged, not shown
+        log.warning("ledger import: cannot read the worksheet: %s", e)
+        raise LedgerFileError("无法读取工作表，文件可能已损坏 (cannot read the worksheet; the file may be damaged)") from e
     start, end = sheet.start, sheet.end
     return iter(sheet.iter_rows()), (start[1] if start else 0), (end[0] + 1 if end else 0)
 
@@ -246,6 +311,7 @@ def _parse_row(excel_row: int, cells: dict[str, Any], year: int,
 def parse_ledger(path: Path, year: int, lookups: Lookups, progress: Progress | None = None) -> ImportPlan:
     """Validate the whole file; raise LedgerFileError or LedgerImportRefused, else return the plan."""
     check_archive(path)
+    check_row_count(path)
     if progress:
         progress("reading", 0, 0)
     rows, col_offset, height = open_sheet(path)

@@ -1,9 +1,11 @@
 """Writing an imported ledger, and the import job the page follows (S2.4 年初建账 from Excel).
 
-The job is queued as a Django task (``ducha.ledger.tasks``) and also started by the job
-page itself, whichever comes first. Reading and validating, the long part, run outside any
-transaction and record progress on the job row, which the page polls with htmx from
-another request; writing is one transaction, so a refused or failed import leaves nothing.
+The job runs in the worker, never in a web request (a 1,000,000-row file once held a request
+for minutes): the upload queues its check as a Django task (``ducha.ledger.tasks``); the
+page shows the check's result and the office confirms; the write is queued the same way and
+checks the file again against the database as it is then. Reading and validating, the long
+part, run outside any transaction and record progress on the job row, which the page polls
+with htmx; writing is one transaction, so a refused or failed import leaves nothing.
 """
 
 from __future__ import annotations
@@ -129,12 +131,25 @@ def _update_draft(actor: User, r: RowValues, note: str) -> None:
 
 def import_file(*, actor: User, year: int, path: Path, note: str = "", progress: Any = None) -> dict[str, int]:
     """Validate then write; raises LedgerFileError, LedgerImportRefused or LedgerError."""
-    if not can_import_ledger(actor):
-        raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
-    plan = parse_ledger(path, year, Lookups.load(), progress)
+    plan = check_file(actor=actor, year=year, path=path, progress=progress)
     if progress:
         progress("writing", plan.rows_total, plan.rows_total)
     return do_import_ledger(actor=actor, year=year, plan=plan, note=note)
+
+
+def check_file(*, actor: User, year: int, path: Path, progress: Any = None) -> ImportPlan:
+    """Read and validate the whole file against the database as it is now; writes nothing."""
+    if not can_import_ledger(actor):
+        raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
+    if LedgerYear.objects.filter(year=year, closed_at__isnull=False).exists():
+        raise LedgerError(f"{year}年台账已交账，事项不能再导入或修改 (the {year} ledger is closed)")
+    return parse_ledger(path, year, Lookups.load(), progress)
+
+
+def plan_counts(plan: ImportPlan) -> dict[str, int]:
+    """What writing the plan would do, in the figures the import's result reports."""
+    return {"created": len(plan.new), "updated": len(plan.updates), "unchanged": plan.unchanged,
+            "rows": plan.rows_total}
 
 
 class _JobProgress:
@@ -154,18 +169,25 @@ class _JobProgress:
 
 
 def run_import_job(job_id: int) -> LedgerImportJob:
-    """Run a queued job once (a second call finds it no longer queued and does nothing)."""
-    if not LedgerImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), stage="reading"
-    ):
-        return LedgerImportJob.objects.get(pk=job_id)
+    """Run the job's next step once, in the worker: the check of a queued job, or the write of a
+    confirmed one. A second call finds it no longer waiting and does nothing."""
     job = LedgerImportJob.objects.select_related("created_by").get(pk=job_id)
+    writing = job.status == JobStatus.CONFIRMED
+    if job.status not in (JobStatus.QUEUED, JobStatus.CONFIRMED) or not LedgerImportJob.objects.filter(
+        pk=job_id, status=job.status
+    ).update(status=JobStatus.RUNNING, started_at=timezone.now(), stage="reading", rows_done=0):
+        return LedgerImportJob.objects.get(pk=job_id)
     outcome: dict[str, Any] = {"status": JobStatus.FAILED}
+    path, progress = Path(job.file.path), _JobProgress(job.pk)
     try:
-        counts = import_file(actor=job.created_by, year=job.year, path=Path(job.file.path),
-                             note=f"{job.original_name}（导入任务{job.pk}）", progress=_JobProgress(job.pk))
-        outcome = {"status": JobStatus.DONE, "counts": counts, "rows_done": counts["rows"],
-                   "rows_total": counts["rows"], "stage": "done"}
+        if writing:
+            counts = import_file(actor=job.confirmed_by or job.created_by, year=job.year, path=path,
+                                 note=f"{job.original_name}（导入任务{job.pk}）", progress=progress)
+            outcome = {"status": JobStatus.DONE, "stage": "done"}
+        else:
+            counts = plan_counts(check_file(actor=job.created_by, year=job.year, path=path, progress=progress))
+            outcome = {"status": JobStatus.CHECKED, "stage": "checked"}
+        outcome.update(counts=counts, rows_done=counts["rows"], rows_total=counts["rows"])
     except LedgerImportRefused as e:
         outcome["errors"] = [{"row": x.row, "column": x.column, "message": x.message}
                              for x in e.errors[:MAX_STORED_ERRORS]]
@@ -179,3 +201,18 @@ def run_import_job(job_id: int) -> LedgerImportJob:
         outcome["error_count"] = 1
     LedgerImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **outcome)
     return LedgerImportJob.objects.get(pk=job_id)
+
+
+def do_confirm_ledger_import(*, actor: User, job: LedgerImportJob) -> bool:
+    """The office has read the check's result and asks for the write; False when the job is no
+    longer waiting for that (a second click, another person's confirmation)."""
+    if not can_import_ledger(actor):
+        raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
+    confirmed = bool(LedgerImportJob.objects.filter(pk=job.pk, status=JobStatus.CHECKED).update(
+        status=JobStatus.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now(), stage="", rows_done=0,
+    ))
+    if confirmed:
+        from ducha.ledger.tasks import enqueue_import  # the task module imports this one
+
+        enqueue_import(job.pk)
+    return confirmed

@@ -273,12 +273,19 @@ class CarryOver(models.Model):
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting")  # 等待
     RUNNING = "running", _("Running")  # 进行中
+    CHECKED = "checked", _("Checked, waiting for confirmation")  # 已检查，待确认
+    CONFIRMED = "confirmed", _("Confirmed, waiting to be written")  # 已确认，待写入
     FAILED = "failed", _("Refused")  # 未导入
     DONE = "done", _("Imported")  # 已导入
 
 
 class LedgerImportJob(models.Model):
-    """An uploaded ledger being imported; the page polls its progress columns."""
+    """An uploaded ledger being imported; the page polls its progress columns.
+
+    Two runs of the worker: the check (queued → checked or failed), then, once the office has
+    read the check's result and confirmed, the write (confirmed → done or failed), which checks
+    the file again against the database as it is then.
+    """
 
     year = models.PositiveSmallIntegerField(_("year"))
     file = models.FileField(_("file"), upload_to="ledger-imports/", max_length=200)
@@ -296,6 +303,11 @@ class LedgerImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ledger import")  # 台账导入

@@ -1,9 +1,9 @@
-"""The ledger import as a one-off job of the Django Tasks API (see settings, "Background work").
+"""The ledger import as one-off jobs of the Django Tasks API (see settings, "Background work").
 
-The upload queues the job; the job page also starts it at once from the browser (htmx), so
-an interactive import does not wait for the worker's next pass. Whichever comes first runs
-it -- ``run_import_job`` claims the job with a guarded UPDATE -- and the other finds it no
-longer queued. An import whose page was closed is still run by the worker.
+The upload queues the file's check and the office's confirmation queues its write; the worker
+runs them (the reminder loop inside ``ducha serve``, woken at once, or ``ducha worker``
+processes on their next pass), never the web request. ``run_import_job`` claims the job with
+a guarded UPDATE, so a task run twice does its step once.
 """
 
 from __future__ import annotations
@@ -24,12 +24,16 @@ def import_ledger_task(job_id: int) -> str:
 
 
 def enqueue_import(job_id: int) -> None:
-    """Queue the job once the upload is committed; a queue that is down leaves it to the page."""
+    """Queue the job's next step once the caller's transaction commits."""
 
     def enqueue() -> None:
         try:
             import_ledger_task.enqueue(job_id)
-        except Exception:  # the page's own start still runs it
+        except Exception:  # the job stays waiting; the page says so and the upload can be repeated
             log.exception("could not queue ledger import job %s", job_id)
+            return
+        from ducha.reminders.loop import wake
+
+        wake()
 
     transaction.on_commit(enqueue)

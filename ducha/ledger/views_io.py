@@ -1,9 +1,9 @@
 """Ledger files: the Excel export and import (with its progress page), and the 督查通知
 a unit receives (its list, its page, its .docx and PDF).
 
-The import page posts the file, which becomes a job queued for the worker (Django Tasks);
-the job page also starts it at once (htmx on load, or a plain button without JavaScript)
-and polls its progress row every second from a second request while the first one runs it.
+The import page posts the file, which becomes a job for the worker (Django Tasks): no web
+request reads or writes the ledger. The job page polls the job's progress row every second
+(htmx), shows the check's result, and asks the office to confirm before anything is written.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ducha.ledger import actions
 from ducha.ledger.access import access_import_job_by_id, access_notice_by_id, runs_ledger, runs_phase, visible_notices
-from ducha.ledger.excel import export_ledger, ledger_title, write_ledger
-from ducha.ledger.importing import max_file_bytes
-from ducha.ledger.imports import run_import_job
+from ducha.ledger.excel import export_ledger, ledger_choices, ledger_title, write_ledger
+from ducha.ledger.importing import max_file_bytes, max_rows
+from ducha.ledger.imports import do_confirm_ledger_import
 from ducha.ledger.models import JobStatus, LedgerCheckFlag, LedgerImportJob, Phase
 from ducha.ledger.services import is_closed
 from ducha.ledger.tasks import enqueue_import
@@ -60,7 +60,7 @@ def template(request: HttpRequest, year: int) -> FileResponse:
     _reader(request)
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as tmp:
         path = tmp.name
-    write_ledger(path, year, (), 0)
+    write_ledger(path, year, (), 0, ledger_choices())
     return _xlsx_response(path, f"{ledger_title(year)}（模板）.xlsx")
 
 
@@ -88,13 +88,14 @@ def import_form(request: HttpRequest, year: int) -> HttpResponse:
             job.save()
             enqueue_import(job.pk)
             return redirect("ledger:import-job", job_id=job.pk)
-    return render(request, "ledger/import.html", {"year": year, "error": error, "max_mb": max_file_bytes() // 2**20},
+    return render(request, "ledger/import.html", {"year": year, "error": error, "max_mb": max_file_bytes() // 2**20,
+                                                  "max_rows": max_rows()},
                   status=400 if error and request.method == "POST" else 200)
 
 
 def _job_context(job: LedgerImportJob) -> dict[str, object]:
     return {"job": job, "errors": job.errors[:MAX_SHOWN_ERRORS], "more_errors": max(job.error_count - MAX_SHOWN_ERRORS, 0),
-            "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}
+            "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.CONFIRMED)}
 
 
 @login_required
@@ -106,11 +107,14 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_run(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = access_import_job_by_id(request.user, job_id)
-    job = run_import_job(job.pk)
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "ledger/_job_status.html", _job_context(job))
+def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The write, once the office has read the check's result: queued for the worker."""
+    user = _reader(request)
+    job = access_import_job_by_id(user, job_id)
+    try:
+        do_confirm_ledger_import(actor=user, job=job)
+    except actions.LedgerError:
+        raise Http404("No such action") from None
     return redirect("ledger:import-job", job_id=job.pk)
 
 

@@ -98,8 +98,24 @@ def run_forever(stop: threading.Event, *, interval: float, batch_size: int = 100
             log.exception("reminder pass failed")
             connection.close()
             more = False
-        stop.wait(0 if more else interval)
+        _wait(stop, 0 if more else interval)
     log.info("reminder loop stopped")
+
+
+# Set by wake(): a one-off task was queued in this process (a ledger import the office waits
+# for), so the in-process loop starts its next pass now instead of after its interval.
+_woken = threading.Event()
+
+
+def wake() -> None:
+    _woken.set()
+
+
+def _wait(stop: threading.Event, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and not _woken.is_set() and (left := deadline - time.monotonic()) > 0:
+        stop.wait(min(left, 0.25))
+    _woken.clear()
 
 
 def start_in_thread(interval: float | None = None) -> tuple[threading.Thread, threading.Event]:

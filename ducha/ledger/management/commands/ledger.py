@@ -85,7 +85,9 @@ class Command(ScriptCommand):
             counts = import_file(actor=actor, year=year, path=path, note=f"命令行导入 {path.name}")
         except LedgerImportRefused as e:
             raise CliError("\n".join([str(e), *(str(x) for x in e.errors)])) from e
-        except (LedgerFileError, LedgerError) as e:
+        except LedgerFileError as e:
+            raise CliError(f"{path}: {e}") from e  # the file as the caller named it
+        except LedgerError as e:
             raise CliError(str(e)) from e
         self.stdout.write(
             f"imported {counts['rows']} rows into {year}: created {counts['created']}, "
