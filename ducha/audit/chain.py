@@ -85,6 +85,11 @@ class Verdict:
     message: str
     first_bad_seq: int | None = None
     first_bad_id: int | None = None
+    # What was found, for the pages to word in the user's language (``message`` is for logs and
+    # the command line): intact, bad_anchor, before_anchor, missing, out_of_order, edited,
+    # no_head, bad_head, head_behind. ``anchor_seq``: the check started at a prune anchor.
+    code: str = ""
+    anchor_seq: int | None = None
 
 
 def _row_fields(row: AuditEvent) -> dict[str, Any]:
@@ -97,22 +102,22 @@ def verify() -> Verdict:
     if anchor is not None and not hmac_matches(f"{anchor.seq}:{anchor.hash}".encode(), anchor.mac,
                                                label=HEAD_LABEL):
         return Verdict(False, 0, f"prune anchor at seq {anchor.seq} has a bad MAC (altered anchor)",
-                       anchor.seq, None)
+                       anchor.seq, None, "bad_anchor")
     expected_seq, prev = (anchor.seq + 1, anchor.hash) if anchor else (1, GENESIS)
     checked = 0
     for row in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if row.seq < expected_seq:
             return Verdict(False, checked, f"event id {row.id} (seq {row.seq}) lies before the prune anchor "
-                           f"(inserted row)", row.seq, row.id)
+                           f"(inserted row)", row.seq, row.id, "before_anchor")
         if row.seq != expected_seq:
             return Verdict(False, checked, f"events seq {expected_seq}..{row.seq - 1} are missing before "
-                           f"event id {row.id} (seq {row.seq}): deleted rows", row.seq, row.id)
+                           f"event id {row.id} (seq {row.seq}): deleted rows", row.seq, row.id, "missing")
         if row.prev_hash != prev:
             return Verdict(False, checked, f"event id {row.id} (seq {row.seq}) does not follow the previous "
-                           f"event (inserted or replaced row)", row.seq, row.id)
+                           f"event (inserted or replaced row)", row.seq, row.id, "out_of_order")
         if event_hash(_row_fields(row)) != row.hash:
             return Verdict(False, checked, f"event id {row.id} (seq {row.seq}) was edited: its content does not "
-                           f"match its hash", row.seq, row.id)
+                           f"match its hash", row.seq, row.id, "edited")
         prev = row.hash
         expected_seq += 1
         checked += 1
@@ -120,13 +125,14 @@ def verify() -> Verdict:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None:
         if checked:
-            return Verdict(False, checked, "the chain head record is missing", last_seq, None)
+            return Verdict(False, checked, "the chain head record is missing", last_seq, None, "no_head")
     else:
         if not hmac_matches(f"{head.seq}:{head.hash}".encode(), head.mac, label=HEAD_LABEL):
             return Verdict(False, checked, "the chain head has a bad MAC: the chain was rebuilt or the data key "
-                           "is not this installation's", head.seq, None)
+                           "is not this installation's", head.seq, None, "bad_head")
         if (head.seq, head.hash) != (last_seq, prev):
             return Verdict(False, checked, f"the chain ends at seq {last_seq} but its head says seq {head.seq}: "
-                           f"events at the end were deleted or rewritten", last_seq + 1, None)
+                           f"events at the end were deleted or rewritten", last_seq + 1, None, "head_behind")
     return Verdict(True, checked, f"audit chain intact: {checked} events verified"
-                   + (f" from the prune anchor at seq {anchor.seq}" if anchor else ""))
+                   + (f" from the prune anchor at seq {anchor.seq}" if anchor else ""),
+                   code="intact", anchor_seq=anchor.seq if anchor else None)

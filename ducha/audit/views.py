@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from ducha.audit import chain
 from ducha.audit.api import record
 from ducha.audit.models import AuditEvent, Result
+from ducha.audit.words import action_words, verdict_words
 from ducha.org.roles import Role
 
 CSV_COLUMNS = ["seq", "ts", "username", "user_name", "role", "src_ip", "action", "obj_type", "obj_id", "result",
@@ -101,9 +102,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
            after={"filters": form.filters() if request.GET else {}, "page": page.number}, request=request)
     query = request.GET.copy()
     query.pop("page", None)
-    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    codes = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    actions = [(code, action_words(code)) for code in codes]
     return render(request, "audit/list.html", {"form": form, "page": page, "query": query.urlencode(),
-                                               "actions": list(actions)})
+                                               "actions": actions})
 
 
 @auditor_only
@@ -164,5 +166,6 @@ def verify(request: HttpRequest) -> HttpResponse:
     record(actor=request.user, action="audit.verify", obj_type="audit.AuditEvent", obj_id="", before=None,
            after={"checked": verdict.checked, "first_bad_seq": verdict.first_bad_seq}, request=request,
            result=Result.OK if verdict.ok else Result.FAIL, reason=verdict.message)
-    (messages.success if verdict.ok else messages.error)(request, verdict.message)
+    (messages.success if verdict.ok else messages.error)(
+        request, verdict_words(verdict.code, verdict.checked, verdict.first_bad_seq, verdict.anchor_seq))
     return redirect("audit-events")

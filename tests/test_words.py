@@ -1,0 +1,150 @@
+"""Each language shows only its own words (issue #11 item 16): error pages are the platform's
+own, in the user's language; audit codes and the chain check are words; messages of the
+letters (S1.4, S1.5) are one language, not "中文 (English)"; the main pages in zh-hans carry
+no English words beyond the allowed tokens, and in English no Chinese beyond names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+from django.views import defaults
+
+from ducha.audit.api import record
+from tests.reminders_helpers import running_matter
+
+# Tokens a Chinese page may carry: file kinds, units of measure, the product's short names, and
+# the other language's own name on the language switch.
+ALLOWED_LATIN = {"English", "PDF", "Excel", "API", "CSV", "SM3", "OK", "docx", "xlsx", "MFA", "TOTP", "ID", "IP", "KB", "MB"}
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+class _Text(HTMLParser):
+    """The words a reader sees: text outside script and style, plus title, placeholder, alt."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("placeholder", "alt", "aria-label") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def latin_words(html: str, names: set[str] = frozenset()) -> set[str]:
+    text = visible_text(html)
+    for name in names:
+        text = text.replace(name, " ")
+    return {w for w in LATIN_WORD.findall(text) if w not in ALLOWED_LATIN}
+
+
+def han_words(html: str, names: set[str] = frozenset()) -> list[str]:
+    """Chinese on an English page, beyond proper names and the language switch's 中文."""
+    text = visible_text(html)
+    for name in [*names, "中文"]:
+        text = text.replace(name, " ")
+    return re.findall(r"[\u4e00-\u9fff]+", text)
+
+
+# -- error pages ---------------------------------------------------------------------------------
+
+
+def test_item_16_error_pages_are_the_platforms_own_in_the_users_language(city, client):
+    client.force_login(city.sam)
+    page = client.get("/no-such-page/")
+    html = page.content.decode()
+    assert page.status_code == 404 and 'data-status="404"' in html and "页面不存在" in html
+    assert "Not Found" not in html and not latin_words(html, {"Sam"})
+    assert "市发展和改革委员会" in html  # the platform's own layout, with the user's menu
+
+    denied = client.get("/audit/")  # sam is no auditor
+    assert denied.status_code == 403 and 'data-status="403"' in denied.content.decode()
+    assert "无权操作" in denied.content.decode() and "Forbidden" not in denied.content.decode()
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/no-such-page/").content.decode()
+    assert "Page not found" in english and not han_words(english, {"市发展和改革委员会"})
+
+
+@pytest.mark.parametrize("language, words", [("zh-hans", "服务器错误"), ("en", "Server error")])
+def test_item_16_the_500_page_needs_no_database(db, django_assert_num_queries, language, words):
+    request = RequestFactory().get("/")
+    with translation.override(language), django_assert_num_queries(0):
+        page = defaults.server_error(request)
+        bad = defaults.bad_request(request, Exception("x"))
+    html = page.content.decode()
+    assert page.status_code == 500 and words in html and 'data-status="500"' in html
+    assert "<h1>Server Error (500)</h1>" not in html
+    if language == "zh-hans":
+        assert not latin_words(html) and "请求无效" in bad.content.decode()
+
+
+# -- the audit trail -----------------------------------------------------------------------------
+
+
+def test_item_16_audit_codes_and_the_chain_check_are_words(city, client):
+    record(actor=city.sam, action="auth.login", obj_type="org.User", obj_id=city.sam.pk, before=None, after=None)
+    record(actor=city.alice, action="matter.claim", obj_type="matters.Matter", obj_id=7, before=None, after=None)
+    client.force_login(city.audrey)
+    html = client.get("/audit/").content.decode()
+    cells = re.findall(r'data-testid="event-type">([^<]*)<', html)
+    assert "登录" in cells and "督办事项：申请销号" in cells
+    assert ">auth.login<" not in html and ">matter.claim<" not in html
+    assert "督办事项 7" in visible_text(html)  # the object's kind by name, not matters.Matter
+
+    verified = client.post("/audit/verify/", follow=True).content.decode()
+    assert re.search(r"审计链完整：已校验\d+条记录。", verified)
+    assert "audit chain intact" not in verified and "events verified" not in verified
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+
+def test_item_16_letter_messages_speak_one_language(city):
+    """S1.4: a refused step says why in the user's language only."""
+    from ducha.letters.actions import LetterDraft, LetterError, do_send_co_unit_letter
+
+    m = running_matter(city, due=date(2026, 12, 31), co_units=[("czj", date(2026, 11, 30))])
+    part = m.co_parts.get()
+    draft = LetterDraft(title="", body="短", token="t" * 32)
+    with translation.override("zh-hans"), pytest.raises(LetterError) as zh:
+        do_send_co_unit_letter(actor=city.sam, co_part_id=part.pk, today=date(2026, 10, 8), draft=draft)
+    with translation.override("en"), pytest.raises(LetterError) as en:
+        do_send_co_unit_letter(actor=city.sam, co_part_id=part.pk, today=date(2026, 10, 8), draft=draft)
+    assert zh.value.errors == {"title": "请填写标题。", "body": "正文过短，请写明事项、时限和要求。"}
+    assert en.value.errors == {"title": "The title is required.",
+                               "body": "The text is too short: state the matter, the time limit and the request."}
+
+
+def test_item_16_no_mixed_message_is_left_in_the_letters():
+    """The letters' code holds no "中文 (English)" message: the words come from the catalogue."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "ducha"
+    mixed = re.compile(r'"[^"\n]*[\u4e00-\u9fff][^"\n]*\s\([a-z][^"\n]*\)"')
+    found = [f"{p.name}:{i}" for p in [*sorted((root / "letters").glob("*.py")), root / "rules" / "letters.py"]
+             for i, line in enumerate(p.read_text().splitlines(), 1) if mixed.search(line)]
+    assert found == []
