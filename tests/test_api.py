@@ -71,10 +71,10 @@ def test_keyset_pages(city, client):
 def test_transition_through_the_api_and_errors(city, assigned):
     client = Client(enforce_csrf_checks=False)
     client.force_login(city.sam)
-    ok = client.post(f"/api/matters/{assigned.id}/transitions", {"action": "claim", "reason": "完成"},
+    ok = client.post(f"/api/matters/{assigned.id}/transitions", {"action": "claim", "reason": "完成", "explanation": "收尾不影响完成"},
                      content_type="application/json")
     assert ok.status_code == 200 and ok.json()["status"] == "claimed"
-    again = client.post(f"/api/matters/{assigned.id}/transitions", {"action": "claim", "reason": "完成"},
+    again = client.post(f"/api/matters/{assigned.id}/transitions", {"action": "claim", "reason": "完成", "explanation": "收尾不影响完成"},
                         content_type="application/json")
     assert again.status_code == 400 and "claimed" in again.json()["detail"]
     bad = client.post(f"/api/matters/{assigned.id}/transitions", {"action": "explode"},
@@ -113,9 +113,10 @@ def session_cookie(city, client, settings):
         yield log_in(client, city.alice, settings)
 
 
-# The reads of reports, rates and the ledger are generated against a city with data in it in
-# test_api_reports.py and test_api_ledger.py; here every other operation.
-@schema.exclude(tag_regex="^(reports|rates|ledger)$", method="GET").parametrize()
+# The reads of reports, rates, the ledger, letters, the inbox, reminders and bulletins are
+# generated against a city with data in it in test_api_reports.py, test_api_ledger.py,
+# test_api_letters.py and test_api_bulletins.py; here every other operation.
+@schema.exclude(tag_regex="^(reports|rates|ledger|letters|inbox|reminders|bulletins)$", method="GET").parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db
 def test_api_conforms_to_its_schema(case, session_cookie):

@@ -15,9 +15,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from ducha.letters.models import Letter, LetterRecipient, Outcome, ProposalOutcome
 from ducha.reminders.models import LetterProposal
+from tests.api_schema import connection_kept, log_in, schema
 from tests.reminders_helpers import reference_data  # noqa: F401 - a fixture
 from tests.test_letters_s1_4 import scan, slow  # noqa: F401 - a fixture
 from tests.test_letters_s1_5 import BODY, STALLED, request_matter  # noqa: F401 - a fixture
@@ -160,7 +163,7 @@ def test_item_29_a_proposal_is_dismissed_with_a_reason(city, proposed):
     assert ursula.get("/api/letter-proposals").json()["proposals"] == []
 
 
-def test_item_29_s1_5_a_stalled_request_is_written_about_through_the_api(city, request_matter, clock,
+def test_item_29_s1_5_a_stalled_request_is_written_about_through_the_api(city, request_matter, clock,  # noqa: F811
                                                                         django_capture_on_commit_callbacks):
     clock.set(STALLED)
     sam = api(city.sam)
@@ -198,3 +201,21 @@ def test_item_29_the_letter_list_costs_the_same_queries_for_one_letter_or_many(c
                                           "idempotency_key": f"copy-{i:012d}"}) for i in range(12)])
     assert len(alice.get("/api/letters?limit=200").json()["items"]) == 13
     assert queries() == one
+
+
+# -- the OpenAPI document holds with data behind it ------------------------------------------
+
+
+@pytest.fixture
+def letters_session(city, sent, client, settings):
+    """The lead unit's session after a letter went out: proposals, letters, inbox and reminders to read."""
+    with connection_kept():
+        yield log_in(client, city.sam, settings)
+
+
+@schema.include(tag_regex="^(letters|inbox|reminders)$", method="GET").parametrize()
+@hypothesis_settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@pytest.mark.django_db
+def test_item_29_letter_and_inbox_reads_conform_with_data(case, letters_session):
+    """0 server errors, 0 responses that break the schema, with a letter, its inbox messages and reminders."""
+    case.call_and_validate()
