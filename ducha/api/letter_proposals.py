@@ -172,7 +172,7 @@ def co_unit_draft(request: HttpRequest, co_part_id: RowId) -> Any:
     chain, chain_problem = _chain(sender, part.unit)
     slow = facts is not None and facts.slow
     if facts is not None and not slow:
-        problem = _("The co-unit is neither overdue nor silent past the limit: no letter is due.")
+        problem = _("This co-unit is neither overdue nor silent past the limit: no letter is due.")
     return {
         "kind": LetterKind.CO_UNIT, "matter": part.matter, "from_unit": sender, "to_unit": part.unit,
         "title": texts.co_unit_title(facts) if slow and facts else "",
@@ -197,7 +197,7 @@ def request_draft(request: HttpRequest, matter_id: RowId) -> Any:
         problem = str(e)
     chain, chain_problem = _chain(sender, office)
     if not chosen.stalled:
-        problem = problem or _("The request is within its time limit: no letter is due.")
+        problem = problem or _("This request is still within its time limit: no letter is due.")
     return {
         "kind": LetterKind.REQUEST, "matter": chosen.matter, "from_unit": sender, "to_unit": office,
         "title": texts.request_title(chosen) if chosen.stalled else "",
