@@ -96,3 +96,18 @@ def test_item_29_inbox_and_reminder_lists_cost_the_same_for_few_or_many(city, sl
     assert Reminder.objects.count() > 1
     assert queries("/api/inbox?limit=200") == inbox
     assert queries("/api/reminders?limit=200") == reminders
+
+
+def test_item_29_the_calendar_counts_working_days_as_the_calendar_page_does(city, clock):
+    """The calendar page's "N working days after" over the API: across National Day 2026 and the
+    make-up Saturday 10-10, as S1.13 and every reminder count them."""
+    clock.set(DAY)
+    client = api(city.carl)
+    answer = client.get("/api/calendar/add-workdays?start=2026-09-28&n=3").json()
+    assert (answer["due_date"], answer["provisional"]) == ("2026-10-08", False)
+    assert "2026-10-08" in answer["explanation"]
+    page = client.get("/calendar/?start=2026-09-28&n=3")
+    assert page.context["calc_due"] == date(2026, 10, 8)
+    assert client.get("/api/calendar/add-workdays?start=2026-09-28&n=0").status_code == 422
+    uncovered = client.get("/api/calendar/add-workdays?start=2999-12-01&n=5").json()
+    assert uncovered["due_date"] is None and "待确认" in uncovered["explanation"]
