@@ -9,14 +9,17 @@ monthly reports a real year would have.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ducha.matters.actions import CoUnitInput, MatterInput, do_create_matter, do_transition_matter
-from ducha.matters.models import CoUnitPart, Matter, Source
+from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Source
 from ducha.org.models import LeaderPost, Unit, UnitKind, User
 from ducha.rules.workdays import elapsed_share
 from ducha.workcal.service import get_calendar
@@ -86,6 +89,18 @@ REQUESTS = [
 ]
 
 
+def _on(day: date, do: Callable[..., Matter], /, **kwargs: Any) -> Matter:
+    """Run the action ``do`` and date the timeline rows it wrote on ``day``, as if it had been done then:
+    the ledger's June and September checks read each matter's state at their cut-off from
+    those dates, and a demo year built in one go in December would otherwise show nothing
+    before December."""
+    last = MatterEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    result = do(**kwargs)
+    at = timezone.make_aware(datetime.combine(day, time(9)))
+    MatterEvent.objects.filter(id__gt=last).update(created_at=at)
+    return result
+
+
 def _leader_for(unit: Unit) -> User:
     post = LeaderPost.objects.filter(portfolio=unit).select_related("person").first()
     if post is None:
@@ -109,7 +124,7 @@ def build_demo_matters(today: date | None = None) -> int:
     created: list[Matter] = []
 
     def make(actor: User, data: MatterInput) -> Matter:
-        matter = do_create_matter(actor=actor, data=data, today=data.start_date)
+        matter = _on(data.start_date, do_create_matter, actor=actor, data=data, today=data.start_date)
         created.append(matter)
         return matter
 
@@ -194,7 +209,7 @@ def _with_a_slow_co_unit(today: date, office: User, units: dict[str, Unit]) -> M
     cal = get_calendar()
     start = cal.workday_on_or_before(today - timedelta(days=45))
     due = today + timedelta(days=60)
-    matter = do_create_matter(actor=office, today=start, data=MatterInput(
+    matter = _on(start, do_create_matter, actor=office, today=start, data=MatterInput(
         title=title, source=Source.MEETING, year=today.year, lead_unit_id=units[lead].id,
         responsible_leader_id=_leader_for(units[lead]).id, start_date=start, due_date=due,
         goal=f"落实{meeting}议定事项", source_ref=f"{meeting}纪要〔{start.year}〕9号",
@@ -202,10 +217,10 @@ def _with_a_slow_co_unit(today: date, office: User, units: dict[str, Unit]) -> M
         co_units=[CoUnitInput(unit_id=units[slow].id, part=f"配合{units[slow].short_name}职责范围内工作",
                               due_date=due)],
     ))
-    do_transition_matter(actor=office, matter_id=matter.id, action="assign", today=start)
+    _on(start, do_transition_matter, actor=office, matter_id=matter.id, action="assign", today=start)
     lead_user = User.objects.filter(unit=units[lead], role__in=["unit_staff", "unit_admin"]).order_by("id").first()
     assert lead_user is not None, "the demo organisation gives 发改委 its staff"
-    do_transition_matter(actor=lead_user, matter_id=matter.id, action="start", today=start)
+    _on(start, do_transition_matter, actor=lead_user, matter_id=matter.id, action="start", today=start)
     on_track = int(elapsed_share(cal, start, due, today) * 100)
     Matter.objects.filter(pk=matter.pk).update(progress=on_track, last_progress_on=today - timedelta(days=3))
     CoUnitPart.objects.filter(matter=matter).update(progress=0, last_progress_on=None)
@@ -216,7 +231,7 @@ def _advance(matters: list[Matter], today: date, rng: random.Random, office: Use
     """Move each matter along as a real year would have: most on track, some behind, some overdue."""
     cal = get_calendar()
     for matter in matters:
-        do_transition_matter(actor=office, matter_id=matter.id, action="assign", today=matter.start_date)
+        _on(matter.start_date, do_transition_matter, actor=office, matter_id=matter.id, action="assign", today=matter.start_date)
         if matter.start_date > today or matter.due_date is None:
             continue
         lead_user = User.objects.filter(unit_id=matter.lead_unit_id, role__in=["unit_staff", "unit_admin"]).first()
@@ -231,10 +246,10 @@ def _advance(matters: list[Matter], today: date, rng: random.Random, office: Use
         CoUnitPart.objects.filter(matter=matter).update(progress=min(100, progress + 10), last_progress_on=today - timedelta(days=rng.randint(1, 40)))
         if lead_user is None:
             continue
-        do_transition_matter(actor=lead_user, matter_id=matter.id, action="start", today=matter.start_date)
+        _on(matter.start_date, do_transition_matter, actor=lead_user, matter_id=matter.id, action="start", today=matter.start_date)
         finished = (matter.due_date <= today and luck >= 0.3) or progress >= 100
         if finished:
             done_on = min(today, matter.due_date if luck < 0.9 else today)
-            do_transition_matter(actor=lead_user, matter_id=matter.id, action="claim", reason="已按要求完成", today=done_on)
+            _on(done_on, do_transition_matter, actor=lead_user, matter_id=matter.id, action="claim", reason="已按要求完成", today=done_on)
             if rng.random() < 0.8:
-                do_transition_matter(actor=office, matter_id=matter.id, action="close", today=done_on)
+                _on(done_on, do_transition_matter, actor=office, matter_id=matter.id, action="close", today=done_on)

@@ -75,7 +75,7 @@ class AccountSecurityMiddleware:
 
         role = duty_area_role(request.path_info)
         if role is not None and getattr(request.user, "role", "") != role:
-            raise PermissionDenied("another administrator's area")
+            raise PermissionDenied(_("This is another administrator's area: your role may not open it."))
 
         state = password_state(request.user, policy)  # type: ignore[arg-type]
         if state and request.path_info not in self.allowed_while_forced():
