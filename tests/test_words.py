@@ -19,7 +19,7 @@ from tests.reminders_helpers import running_matter
 
 # Tokens a Chinese page may carry: file kinds, units of measure, the product's short names, and
 # the other language's own name on the language switch.
-ALLOWED_LATIN = {"English", "PDF", "Excel", "API", "CSV", "SM3", "OK", "docx", "xlsx", "MFA", "TOTP", "ID", "IP", "KB", "MB"}
+ALLOWED_LATIN = {"English", "PDF", "OFD", "Word", "OWASP", "ASVS", "Excel", "API", "CSV", "SM3", "OK", "docx", "xlsx", "MFA", "TOTP", "ID", "IP", "KB", "MB"}
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -56,7 +56,7 @@ def visible_text(html: str) -> str:
 
 def latin_words(html: str, names: set[str] = frozenset()) -> set[str]:
     text = visible_text(html)
-    for name in names:
+    for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
     return {w for w in LATIN_WORD.findall(text) if w not in ALLOWED_LATIN}
 
@@ -64,7 +64,7 @@ def latin_words(html: str, names: set[str] = frozenset()) -> set[str]:
 def han_words(html: str, names: set[str] = frozenset()) -> list[str]:
     """Chinese on an English page, beyond proper names and the language switch's 中文."""
     text = visible_text(html)
-    for name in [*names, "中文"]:
+    for name in sorted([*names, "中文"], key=len, reverse=True):
         text = text.replace(name, " ")
     return re.findall(r"[\u4e00-\u9fff]+", text)
 
@@ -148,3 +148,46 @@ def test_item_16_no_mixed_message_is_left_in_the_letters():
     found = [f"{p.name}:{i}" for p in [*sorted((root / "letters").glob("*.py")), root / "rules" / "letters.py"]
              for i, line in enumerate(p.read_text().splitlines(), 1) if mixed.search(line)]
     assert found == []
+
+
+# -- the main pages, as each role walks them -----------------------------------------------------
+
+MAIN_PAGES = ["/", "/matters/", "/matters/dashboard/", "/matters/map/", "/reports/", "/letters/",
+              "/letters/proposals/", "/letters/counts/", "/ledger/", "/units/", "/inbox/", "/account/security/",
+              "/audit/", "/security/", "/admin/"]
+# Identifiers are not words: matter numbers (DB2026-0001), addresses, a page's path in the audit trail.
+IDENTIFIERS = re.compile(r"DB\d{4}-\d+|\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<!\w)/[\w/.-]*")
+
+
+def _walk(client, city, language):
+    from ducha.org.models import LeaderPost, Unit, User
+
+    m = running_matter(city, due=date(2026, 12, 31), co_units=[("czj", date(2026, 11, 30))])
+    people = {u.name for u in User.objects.all()} | {u.username for u in User.objects.all()}
+    names = ({u.name for u in Unit.objects.all()} | {u.short_name for u in Unit.objects.all()}
+             | {u.code for u in Unit.objects.all()} | set(LeaderPost.objects.values_list("title", flat=True))
+             | {m.title, m.goal, m.target_unit, "资金保障"})
+    leaks = {}
+    for user in (city.alice, city.gina, city.sam, city.victor, city.mayor, city.audrey, city.sysop, city.sec):
+        client.force_login(user)
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        for url in [*MAIN_PAGES, f"/matters/{m.pk}/"]:
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            html = IDENTIFIERS.sub(" ", response.content.decode())
+            found = latin_words(html, people) if language == "zh-hans" else set(han_words(html, names | people))
+            if found:
+                leaks[f"{user.username} {url}"] = sorted(found)
+    return leaks
+
+
+def test_item_16_the_main_pages_in_chinese_show_no_english_words(city, client):
+    """zh-hans: each role's main pages carry no Latin-letter words but PDF, Excel, API and the like
+    (and identifiers: names of people and accounts, unit codes, matter numbers)."""
+    assert _walk(client, city, "zh-hans") == {}
+
+
+def test_item_16_the_main_pages_in_english_show_no_chinese_but_names(city, client):
+    """English: Chinese only in proper names (units, people, leader posts, the matter's own text)."""
+    assert _walk(client, city, "en") == {}

@@ -30,6 +30,11 @@ from ducha.security.models import AccountSecurity, SecurityPolicy, TOTPDevice
 from ducha.security.policy import current as current_policy
 
 
+def profile_label(name: str) -> str:
+    """The password profile by its name in words, not its setting value (dengbao3)."""
+    return {"dengbao3": _("MLPS 2.0 level 3"), "asvs": _("OWASP ASVS")}.get(name, name)
+
+
 def security_admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     @login_required
@@ -56,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "demo_count": AccountSecurity.objects.filter(is_demo=True, user__is_active=True).count(),
         "superusers": User.objects.filter(is_superuser=True, is_active=True).count(),
         "policy": current_policy(),
-        "profile": settings.DUCHA_SECURITY_PROFILE,
+        "profile": profile_label(settings.DUCHA_SECURITY_PROFILE),
         "min_length": settings.DUCHA_PASSWORD_MIN_LENGTH,
         "history": settings.DUCHA_PASSWORD_HISTORY,
     })
@@ -109,6 +114,7 @@ def account_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "security/account_detail.html", {
         "person": person, "form": form, "is_self": person.pk == request.user.pk,
         "device": TOTPDevice.objects.filter(user=person, confirmed_at__isnull=False).first(),
+        "reset_effect": reset_factor_effect(person),
     })
 
 
@@ -116,9 +122,21 @@ def account_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @security_admin_only
 def reset_factor(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(User, pk=person_id)
+    if request.POST.get("confirm") != "reset-factor":
+        # Only the confirmation on the account's page resets: a bare POST changes nothing.
+        messages.error(request, _("Nothing was done. Confirm it on the page: %(effect)s") % {
+            "effect": reset_factor_effect(person)})
+        return redirect("security-account", person_id=person.pk)
     do_reset_second_factor(actor=_me(request), person=person, request=request)
     messages.success(request, _("The authenticator was removed; a new one is set up at the next log-in."))
     return redirect("security-account", person_id=person.pk)
+
+
+def reset_factor_effect(person: User) -> str:
+    """What removing a person's authenticator does, in the words the confirmation shows."""
+    return _("The authenticator of %(name)s (%(username)s) is removed: codes from the old phone stop working at "
+             "once, and %(name)s cannot log in until a new one is set up at the next log-in.") % {
+        "name": person.name, "username": person.username}
 
 
 @security_admin_only
@@ -131,6 +149,6 @@ def policy(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The security policy has been saved."))
         return redirect("security-policy")
     return render(request, "security/policy.html", {
-        "form": form, "profile": settings.DUCHA_SECURITY_PROFILE,
+        "form": form, "profile": profile_label(settings.DUCHA_SECURITY_PROFILE),
         "min_length": settings.DUCHA_PASSWORD_MIN_LENGTH, "history": settings.DUCHA_PASSWORD_HISTORY,
     })
