@@ -106,7 +106,7 @@ CoUnitEditFormSet = formset_factory(CoUnitForm, extra=1, max_num=30, validate_ma
 class MatterForm(forms.Form):
     """Create a supervised matter (S2.1 fields, source-specific fields, S5.2 classified)."""
 
-    classified = forms.BooleanField(label=_("Classified (涉密)"), required=False)
+    classified = forms.BooleanField(label=_("Classified"), required=False)
     title = forms.CharField(label=_("Matter title"), max_length=200)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.KEY_WORK)
     source_ref = forms.CharField(
@@ -135,7 +135,7 @@ class MatterForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), widget=DATE, required=False)
     milestones = forms.IntegerField(
         label=_("Time nodes"), min_value=0, max_value=24, initial=0,
-        help_text=_("Scheduled backwards from the deadline on working days (S2.3)."),
+        help_text=_("Scheduled backwards from the deadline on working days."),
     )
 
     # Which fields belong to which sources: the page shows them only for those sources.
@@ -183,7 +183,7 @@ class MatterEditForm(MatterForm):
     )
     reschedule = forms.BooleanField(
         label=_("Reschedule the time nodes"), required=False,
-        help_text=_("Replace the undone time nodes with this many, backwards from the deadline (S2.3)."),
+        help_text=_("Replace the undone time nodes with this many, backwards from the deadline."),
     )
 
     def expected_updated_at(self) -> datetime | None:
