@@ -43,7 +43,7 @@ def year(city, clock, settings, tmp_path):
     clock.set(date(2026, 9, 15))
     do_reconcile_ledger(actor=city.gina, year=2026, today=date(2026, 9, 15), render=False)
     clock.set(date(2026, 11, 20))
-    do_transition_matter(actor=city.sam, matter_id=m["done"].id, action="claim", reason="完成", today=date(2026, 11, 20))
+    do_transition_matter(actor=city.sam, matter_id=m["done"].id, action="claim", reason="完成", explanation="收尾不影响完成", today=date(2026, 11, 20))
     do_transition_matter(actor=city.alice, matter_id=m["done"].id, action="close", today=date(2026, 11, 23))
     return m
 

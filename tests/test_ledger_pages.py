@@ -46,10 +46,10 @@ def test_s2_4_preview_then_confirm_runs_the_june_check(client, built):
     assert "fgw滞后" in html and "czj滞后" in html and "fgw正常" not in html
     digest = plan_june_check(2026, JUNE).digest
     assert f'value="{digest}"' in html
-    response = client.post(url, {"digest": digest})
+    response = client.post(url, {"digest": digest, "confirm": "june_check"})
     assert response.status_code == 302 and response.url == reverse("ledger:year", args=[2026])
     assert LedgerCheckFlag.objects.count() == 3
-    again = client.post(url, {"digest": digest})
+    again = client.post(url, {"digest": digest, "confirm": "june_check"})
     assert again.status_code == 409 and "已完成" in again.content.decode()
     assert LedgerCheckFlag.objects.count() == 3
 
@@ -59,7 +59,7 @@ def test_s2_4_stale_preview_is_refused(client, built):
     digest = plan_june_check(2026, JUNE).digest
     Matter.objects.filter(title="czj滞后").update(progress=80)
     client.force_login(built.gina)
-    response = client.post(url, {"digest": digest})
+    response = client.post(url, {"digest": digest, "confirm": "june_check"})
     assert response.status_code == 409 and "重新查看预览" in response.content.decode()
     assert LedgerYear.objects.get(year=2026).june_checked_at is None
 

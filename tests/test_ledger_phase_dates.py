@@ -35,7 +35,7 @@ DEC = date(2026, 12, 7)
 
 def report(city, staff: User, matter, month: int, progress: int, today: date) -> None:
     do_save_report_item(actor=staff, unit_id=matter.lead_unit_id, year=2026, month=month, matter_id=matter.id,
-                        data=ItemInput(progress=progress, done="按计划推进", next_steps="继续推进"), today=today)
+                        data=ItemInput(progress=progress, done="按计划推进", next_steps="继续推进", lower_reason="按实际更正"), today=today)
 
 
 def flag_set(plan) -> set[tuple[int, int, str, tuple[str, ...]]]:
@@ -86,7 +86,7 @@ def test_s2_4_june_check_run_in_december_flags_what_30_june_flagged(city, year, 
     report(city, staff["fgw"], year["behind"], 7, 80, date(2026, 8, 3))
     report(city, staff["czj"], year["on_track"], 7, 10, date(2026, 8, 3))  # corrected down later: not June's
     closed = year["closed_later"]
-    do_transition_matter(actor=city.sam, matter_id=closed.id, action="claim", reason="完成", today=date(2026, 8, 10))
+    do_transition_matter(actor=city.sam, matter_id=closed.id, action="claim", reason="完成", explanation="收尾不影响完成", today=date(2026, 8, 10))
     do_transition_matter(actor=city.alice, matter_id=closed.id, action="close", today=date(2026, 8, 12))
     ext = do_request_extension(actor=staff["wancheng"], matter_id=year["extended_later"].id,
                                requested_due=date(2026, 11, 30), reason="征迁推迟")

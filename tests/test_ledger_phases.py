@@ -141,7 +141,7 @@ def test_s2_4_june_flags_exactly_the_matters_below_elapsed_share(city, ledger):
     half = make_matter(city, "fgw", progress=50, start=date(2026, 6, 1), due=date(2026, 6, 12), title="恰好一半")
     below = make_matter(city, "czj", progress=49, start=date(2026, 6, 1), due=date(2026, 6, 12), title="差一点")
     claimed = make_matter(city, "fgw", progress=5, title="已申请销号")
-    do_transition_matter(actor=city.sam, matter_id=claimed.id, action="claim", reason="完成", today=date(2026, 5, 1))
+    do_transition_matter(actor=city.sam, matter_id=claimed.id, action="claim", reason="完成", explanation="收尾不影响完成", today=date(2026, 5, 1))
     today = date(2026, 6, 5)
     cal = get_calendar()
     assert elapsed_share(cal, date(2026, 6, 1), date(2026, 6, 12), today) == 0.5
@@ -240,7 +240,7 @@ def test_s2_4_year_end_close_freezes_the_final_snapshot(city, ledger, settings, 
     do_check_ledger(actor=city.gina, year=2026, today=JUNE)
     do_reconcile_ledger(actor=city.gina, year=2026, today=SEPT, render=False)
     ok = ledger["fgw_ok"]
-    do_transition_matter(actor=city.sam, matter_id=ok.id, action="claim", reason="完成", today=date(2026, 11, 20))
+    do_transition_matter(actor=city.sam, matter_id=ok.id, action="claim", reason="完成", explanation="收尾不影响完成", today=date(2026, 11, 20))
     do_transition_matter(actor=city.alice, matter_id=ok.id, action="close", today=date(2026, 11, 23))
     row = do_close_ledger(actor=city.alice, year=2026, today=DEC, confirm_year=2026)
     final = {m["number"]: m for m in row.final["matters"]}

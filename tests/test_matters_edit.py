@@ -137,7 +137,7 @@ def test_s2_1_a_stale_form_is_refused_and_changes_nothing(city, road):
     # A lifecycle step in between makes the form stale too.
     road.refresh_from_db()
     opened = road.updated_at
-    do_transition_matter(actor=city.sam, matter_id=road.id, action="claim", reason="完成", today=TODAY)
+    do_transition_matter(actor=city.sam, matter_id=road.id, action="claim", reason="完成", explanation="收尾不影响完成", today=TODAY)
     with pytest.raises(ConcurrentChange):
         do_update_matter(actor=city.alice, matter_id=road.id, data=make_input(city, title="x"),
                          expected_updated_at=opened)
@@ -224,7 +224,7 @@ def test_only_the_supervision_office_edits_and_not_a_closed_matter(city, road, s
     with pytest.raises(MatterError) as e:
         edit(city, road, source=Source.MEETING)
     assert "source" in e.value.errors
-    do_transition_matter(actor=city.sam, matter_id=road.id, action="claim", reason="完成", today=TODAY)
+    do_transition_matter(actor=city.sam, matter_id=road.id, action="claim", reason="完成", explanation="收尾不影响完成", today=TODAY)
     do_transition_matter(actor=city.alice, matter_id=road.id, action="close", today=TODAY)
     with pytest.raises(MatterError, match="closed"):
         edit(city, road, title="销号后修改")

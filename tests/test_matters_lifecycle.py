@@ -102,13 +102,13 @@ def test_s2_3_milestones_backwards_on_working_days(city):
 def test_full_lifecycle_with_events(city, matter):
     assert matter.status == Status.ASSIGNED
     do_transition_matter(actor=city.sam, matter_id=matter.id, action="start")
-    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="已完成", today=date(2026, 11, 2))
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="已完成", explanation="收尾不影响完成", today=date(2026, 11, 2))
     returned = do_transition_matter(actor=city.alice, matter_id=matter.id, action="return", reason="缺少验收材料",
                                     today=date(2026, 11, 3))
     assert returned.status == Status.IN_PROGRESS and returned.completed_on is None
     rect = Rectification.objects.get(matter=matter)
     assert rect.due_date == date(2026, 11, 17) and rect.rectified_on is None  # 10 working days
-    do_transition_matter(actor=city.ursula, matter_id=matter.id, action="claim", reason="补齐材料", today=date(2026, 11, 10))
+    do_transition_matter(actor=city.ursula, matter_id=matter.id, action="claim", reason="补齐材料", explanation="收尾不影响完成", today=date(2026, 11, 10))
     rect.refresh_from_db()
     assert rect.rectified_on == date(2026, 11, 10)
     closed = do_transition_matter(actor=city.alice, matter_id=matter.id, action="close", today=date(2026, 11, 11))
@@ -136,14 +136,14 @@ def test_steps_not_allowed_change_nothing(city, matter, persona, action):
 
 
 def test_reason_required_for_return(city, matter):
-    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成")
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成", explanation="收尾不影响完成")
     with pytest.raises(MatterError, match="理由"):
         do_transition_matter(actor=city.alice, matter_id=matter.id, action="return", reason="  ")
 
 
 def test_guarded_update_refuses_a_stale_second_step(city, matter):
     """Two office clerks act on the same claimed matter: the second is told, nothing is doubled."""
-    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成")
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成", explanation="收尾不影响完成")
     do_transition_matter(actor=city.alice, matter_id=matter.id, action="close")
     with pytest.raises(MatterError):
         do_transition_matter(actor=city.alice, matter_id=matter.id, action="return", reason="再查")
@@ -154,7 +154,7 @@ def test_guarded_update_refuses_a_stale_second_step(city, matter):
 def test_co_unit_sees_the_matter_but_cannot_claim_it(city, matter):
     assert access_matter_by_id(city.carl, matter.id) == matter
     with pytest.raises(MatterError):
-        do_transition_matter(actor=city.carl, matter_id=matter.id, action="claim", reason="完成")
+        do_transition_matter(actor=city.carl, matter_id=matter.id, action="claim", reason="完成", explanation="收尾不影响完成")
 
 
 def test_drafts_are_the_supervision_office_s(city):
@@ -190,7 +190,7 @@ def test_every_matter_step_is_in_the_audit_trail(city, matter):
     """Issue 6 §3: writes to matters are audited with who and what, in the hash chain."""
     from ducha.audit.models import AuditEvent
 
-    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成")
+    do_transition_matter(actor=city.sam, matter_id=matter.id, action="claim", reason="完成", explanation="收尾不影响完成")
     rows = list(AuditEvent.objects.filter(obj_type="matters.Matter", obj_id=str(matter.id))
                 .order_by("id").values_list("action", "username"))
     assert rows == [("matter.create", "alice"), ("matter.assign", "alice"), ("matter.claim", "sam")]
@@ -237,7 +237,7 @@ def test_units_hear_of_assignment_return_and_extension_in_their_inbox(city, djan
 
     with django_capture_on_commit_callbacks(execute=True):
         do_transition_matter(actor=city.sam, matter_id=m.id, action="start")
-        do_transition_matter(actor=city.sam, matter_id=m.id, action="claim", reason="已完成")
+        do_transition_matter(actor=city.sam, matter_id=m.id, action="claim", reason="已完成", explanation="收尾不影响完成")
         do_transition_matter(actor=city.alice, matter_id=m.id, action="return", reason="佐证不足")
     returned = Notification.objects.get(title=f"督办事项 {m.number} 退回整改")
     assert returned.user == city.ursula and returned.light == "red" and "佐证不足" in returned.body

@@ -60,7 +60,7 @@ def make_matters(city) -> dict[str, Matter]:
     for m in (road, fund, river, done):
         do_transition_matter(actor=alice, matter_id=m.id, action="assign", today=TODAY)
     do_transition_matter(actor=city.sam, matter_id=road.id, action="start", today=TODAY)
-    do_transition_matter(actor=city.sam, matter_id=done.id, action="claim", reason="已完成", today=date(2026, 4, 28))
+    do_transition_matter(actor=city.sam, matter_id=done.id, action="claim", reason="已完成", explanation="收尾不影响完成", today=date(2026, 4, 28))
     do_transition_matter(actor=alice, matter_id=done.id, action="close", today=date(2026, 4, 29))
     # Progress comes from the units' monthly reports (S1.2), which these tests do not exercise.
     Matter.objects.filter(pk=road.pk).update(progress=60)
@@ -273,13 +273,13 @@ def act(client, user, matter, action, **extra):
 
 def test_claim_by_sam_then_close_by_alice_and_a_stale_second_close_is_told(city, matters, client):
     road = matters["road"]
-    response = act(client, city.sam, road, "claim", reason="12条道路全部完工", expected_status="in_progress")
+    response = act(client, city.sam, road, "claim", reason="12条道路全部完工", explanation="收尾", expected_status="in_progress")
     assert response.status_code == 302
     road.refresh_from_db()
     assert road.status == "claimed"
     # Two office clerks opened the page while it was claimed; the first closes it.
-    assert act(client, city.alice, road, "close", expected_status="claimed").status_code == 302
-    second = act(client, city.alice, road, "close", expected_status="claimed")
+    assert act(client, city.alice, road, "close", expected_status="claimed", confirm="close").status_code == 302
+    second = act(client, city.alice, road, "close", expected_status="claimed", confirm="close")
     assert second.status_code == 409
     assert 'data-testid="conflict"' in second.content.decode()
     road.refresh_from_db()
@@ -291,7 +291,7 @@ def test_claim_by_sam_then_close_by_alice_and_a_stale_second_close_is_told(city,
 
 def test_a_failed_step_shows_its_message_and_changes_nothing(city, matters, client):
     road = matters["road"]
-    response = act(client, city.sam, road, "claim", reason="  ", expected_status="in_progress")
+    response = act(client, city.sam, road, "claim", reason="  ", explanation="收尾", expected_status="in_progress")
     assert response.status_code == 400
     html = response.content.decode()
     assert 'data-testid="action-error"' in html and "理由" in html
@@ -342,7 +342,7 @@ def test_extension_requested_and_decided_through_the_page(city, matters, client)
 
 def test_return_for_rework_shows_the_rectification(city, matters, client):
     road = matters["road"]
-    act(client, city.sam, road, "claim", reason="完成", expected_status="in_progress")
+    act(client, city.sam, road, "claim", reason="完成", explanation="收尾", expected_status="in_progress")
     assert act(client, city.alice, road, "return", reason="缺少验收材料", expected_status="claimed").status_code == 302
     html = page(client, city.sam, f"/matters/{road.id}/")
     assert 'data-testid="rectifications"' in html and "缺少验收材料" in html
@@ -375,7 +375,7 @@ def test_s2_1_office_creates_a_matter_through_the_form_and_assigns_it(city, toda
     assert matter.status == "draft" and matter.source_ref == "宛政〔2026〕3号"
     assert list(matter.co_parts.values_list("unit__code", "part")) == [("czj", "资金保障")]
     assert matter.milestones.count() == 3
-    assert act(client, city.alice, matter, "assign", expected_status="draft").status_code == 302
+    assert act(client, city.alice, matter, "assign", expected_status="draft", confirm="assign").status_code == 302
     matter.refresh_from_db()
     assert matter.status == "assigned"
 

@@ -108,7 +108,7 @@ def test_s2_8_bulletin_page_is_the_supervision_office_s(city, quarter, client, s
     client.force_login(city.alice)
     preview = client.get("/reports/bulletins/?period=2026-Q3").content.decode()
     assert 'data-testid="laggards"' in preview and "市发展和改革委员会" in preview and 'data-testid="issue"' in preview
-    response = client.post("/reports/bulletins/issue/", {"period": "2026-Q3"})
+    response = client.post("/reports/bulletins/issue/", {"period": "2026-Q3", "confirm": "2026-Q3"})
     assert response.status_code == 302
     bulletin = Bulletin.objects.get()
     download = client.get(f"/reports/bulletins/{bulletin.pk}/docx/")

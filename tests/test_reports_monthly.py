@@ -85,7 +85,8 @@ def test_s1_2_co_unit_line_moves_its_part_and_marks_it_done(city, two):
     # Reported for October on 3 November: the part was done by the end of October.
     assert (part.progress, part.done_on, part.last_progress_on) == (100, date(2026, 10, 31), date(2026, 11, 3))
     assert b.progress == 0  # the lead unit's figure is the lead unit's to give
-    save(city.sam, b, data=ItemInput(progress=90, done="发现问题", next_steps="返工"), today=date(2026, 11, 4))
+    save(city.sam, b, data=ItemInput(progress=90, done="发现问题", next_steps="返工", lower_reason="验收发现问题，返工"),
+         today=date(2026, 11, 4))
     part.refresh_from_db()
     assert part.done_on is None and part.progress == 90
 
@@ -143,7 +144,7 @@ def test_s1_2_return_for_correction_keeps_the_first_submission_date(city, two, d
     with pytest.raises(ConcurrentChange):
         do_return_monthly_report(actor=city.alice, report_id=report.id, reason="再退")
     a, _ = two
-    save(city.sam, a, data=ItemInput(progress=35, done="更正", next_steps="继续"), today=date(2026, 11, 12))
+    save(city.sam, a, data=ItemInput(progress=35, done="更正", next_steps="继续", lower_reason="更正误报"), today=date(2026, 11, 12))
     again = do_submit_monthly_report(actor=city.sam, report_id=report.id, today=date(2026, 11, 12))
     assert again.status == ReportStatus.SUBMITTED and again.first_submitted_on == date(2026, 11, 4)
     assert [e.action for e in report.events.all()] == ["create", "submit", "return", "resubmit"]

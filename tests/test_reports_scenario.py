@@ -91,8 +91,8 @@ def build_quarter(city) -> Quarter:
     fill(city.carl, 2026, 8, date(2026, 8, 10), 100)  # czj's part reported done on 10 August
     fill(city.carl, 2026, 8, date(2026, 9, 2), 100, submit_on=date(2026, 9, 2))
     # Completion: M1 on time, M2 after its deadline, M3 never.
-    do_transition_matter(actor=city.sam, matter_id=m1.id, action="claim", reason="已完成", today=date(2026, 8, 28))
-    do_transition_matter(actor=city.sam, matter_id=m2.id, action="claim", reason="已完成", today=date(2026, 10, 9))
+    do_transition_matter(actor=city.sam, matter_id=m1.id, action="claim", reason="已完成", explanation="收尾不影响完成", today=date(2026, 8, 28))
+    do_transition_matter(actor=city.sam, matter_id=m2.id, action="claim", reason="已完成", explanation="收尾不影响完成", today=date(2026, 10, 9))
     fgw = city.units["fgw"]
     Rectification.objects.create(matter=m2, unit=fgw, source=RectificationSource.NOTICE, demand="补齐台账",
                                  due_date=date(2026, 9, 10), rectified_on=date(2026, 9, 9))

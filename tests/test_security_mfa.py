@@ -149,7 +149,7 @@ def test_administrators_cannot_remove_their_factor_but_security_admin_resets_it(
     assert TOTPDevice.objects.filter(user=city.sysop).exists()
     sec = Client()
     sec.force_login(city.sec)
-    assert sec.post(f"/security/accounts/{city.sysop.pk}/reset-factor/").status_code == 302
+    assert sec.post(f"/security/accounts/{city.sysop.pk}/reset-factor/", {"confirm": "reset-factor"}).status_code == 302
     assert not TOTPDevice.objects.filter(user=city.sysop).exists()
     assert AuditEvent.objects.get(action="security.mfa_reset").username == "sec"
 

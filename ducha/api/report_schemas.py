@@ -120,6 +120,8 @@ class ItemIn(Schema):
     achieved_quantity: Decimal | None = Field(
         default=None, ge=0, max_digits=14, decimal_places=2, description="only for a line that is quantitative"
     )
+    lower_reason: str = Field(default="", max_length=MAX_TEXT,
+                              description="进度下降原因: required when progress is below the figure on record")
 
 
 class ReturnIn(Schema):

@@ -184,3 +184,5 @@ class MatterIn(Schema):
 class TransitionIn(Schema):
     action: ActionCode
     reason: str = Field(default="", max_length=2000)
+    explanation: str = Field(default="", max_length=2000,
+                             description="a claim below 100 % progress: why the matter is complete anyway")

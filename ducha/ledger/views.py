@@ -177,7 +177,10 @@ def phase(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     today = workcal.today()
     error, status = "", 200
     chosen_not_done: frozenset[int] = frozenset()
-    if request.method == "POST":
+    # The box that names the effect was not ticked (or a bare POST): nothing runs.
+    unconfirmed = (request.method == "POST" and key != "year_end_close" and runs_phase(user, key)
+                   and request.POST.get("confirm") != key)
+    if request.method == "POST" and not unconfirmed:
         digest = request.POST.get("digest", "")
         try:
             if key == "september_reconciliation":
@@ -203,12 +206,33 @@ def phase(request: HttpRequest, year: int, slug: str) -> HttpResponse:
         except actions.LedgerError as e:
             error, status = str(e), 409
     plan = services.PLANNERS[key](year, today)
+    if unconfirmed:
+        error, status = _("Nothing was done. Confirm it on the page: %(effect)s") % {
+            "effect": phase_effect(key, plan)}, 400
     return render(request, "ledger/phase.html", {
         "year": year, "plan": plan, "key": key, "label": Phase(key).label, "error": error, "today": today,
         "preview_units": plan.preview_units(), "shown": min(len(plan.flags), services.PREVIEW_ROWS),
         "runs": runs_phase(user, key), "runners": phase_runner_names(key), "not_done": chosen_not_done,
-        "outcome_choices": CloseOutcome.choices,
+        "outcome_choices": CloseOutcome.choices, "effect": phase_effect(key, plan),
     }, status=status)
+
+
+def phase_effect(key: str, plan: Any) -> str:
+    """What running the phase does, in the words its confirmation box names (the close asks for the typed year)."""
+    counts = plan.counts
+    if key == "build":
+        return _("Freeze the baseline of %(n)d matters for good; the year's later checks compare against it.") % {
+            "n": counts.get("matters", 0)}
+    if key == "june_check":
+        return _("Flag %(n)d matters as behind schedule, each with a rectification demand to its unit; "
+                 "the flags stay in the record.") % {"n": counts.get("flagged", 0)}
+    if key == "september_reconciliation":
+        numbers = list(plan.numbers or [])
+        span = f"{numbers[0]} – {numbers[-1]}" if len(numbers) > 1 else (numbers[0] if numbers else "")
+        return _("Flag %(n)d matters and issue %(k)d supervision notices %(span)s to their units at once; "
+                 "issued notices cannot be withdrawn.") % {"n": counts.get("flagged", 0), "k": len(numbers),
+                                                          "span": span}
+    return ""
 
 
 @login_required

@@ -17,13 +17,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
 from ducha.matters.access import access_matter_by_id, actor_kinds, can_create_matters
+from ducha.matters.actions_evidence import attach_evidence, check_evidence
 from ducha.matters.models import (
     PROPOSAL_SOURCES,
     Assignment,
     CoUnitPart,
+    EvidenceKind,
     ExtensionRequest,
     ExtensionStatus,
     Matter,
@@ -38,7 +41,7 @@ from ducha.matters.models import (
 from ducha.matters.validation import content_errors
 from ducha.org.models import LeaderPost, Section, Unit, User
 from ducha.reminders.notify import notify_units
-from ducha.rules.lifecycle import Actor, TransitionError, check_transition
+from ducha.rules.lifecycle import Actor, TransitionError, check_transition, claim_needs_explanation
 from ducha.rules.lifecycle import Status as LStatus
 from ducha.rules.workdays import UncoveredYear, schedule_backwards
 from ducha.workcal import service as workcal
@@ -296,9 +299,13 @@ def schedule_milestones(matter: Matter, count: int) -> list[Milestone]:
 
 def do_transition_matter(
     *, actor: User, matter_id: int, action: str, reason: str = "", today: date | None = None,
-    notify: Callable[[], None] | None = None,
+    notify: Callable[[], None] | None = None, explanation: str = "", evidence: Any = None,
 ) -> Matter:
-    """Apply one step of the lifecycle table (ducha.rules.lifecycle) with a guarded UPDATE."""
+    """Apply one step of the lifecycle table (ducha.rules.lifecycle) with a guarded UPDATE.
+
+    A claim below 100 % progress needs ``explanation``; ``evidence`` (a file, optional) goes
+    with a claim as its 佐证材料.
+    """
     today = today or workcal.today()
     with transaction.atomic():
         matter = access_matter_by_id(actor, matter_id)
@@ -314,6 +321,24 @@ def do_transition_matter(
                 problems.append(str(e))
         if transition is None:
             raise MatterError(problems[0] if problems else "无权办理此事项 (you cannot act on this matter)")
+        checked = None
+        if evidence is not None:
+            if action != "claim":
+                raise MatterError({"evidence": _("Evidence files go with a monthly report line or a completion claim.")})
+            checked, problem = check_evidence(evidence)
+            if checked is None:
+                raise MatterError({"evidence": problem})
+        extra: dict[str, Any] = {}
+        if action == "claim":
+            extra["progress"] = matter.progress
+            if claim_needs_explanation(action, matter.progress):
+                if not explanation.strip():
+                    raise MatterError({"explanation": _(
+                        "The progress on record is %(p)d%%: say why the matter is complete below 100%%.") % {
+                        "p": matter.progress}})
+                if len(explanation) > 2000:
+                    raise MatterError({"explanation": _("At most 2000 characters.")})
+                extra["explanation"] = explanation.strip()
         changes: dict[str, Any] = {"status": transition.target.value, "updated_at": timezone.now()}
         if action == "claim":
             changes["completed_on"] = today
@@ -337,7 +362,10 @@ def do_transition_matter(
             workcal.close_deadline(matter.workday_deadline_id)
         if action == "claim":
             matter.rectifications.filter(rectified_on__isnull=True).update(rectified_on=today)
-        _event(matter, actor, action, old=current.value, new=transition.target.value, reason=reason)
+        _event(matter, actor, action, old=current.value, new=transition.target.value, reason=reason, **extra)
+        if checked is not None:
+            attach_evidence(actor=actor, matter=matter, unit_id=matter.lead_unit_id, upload=evidence, checked=checked,
+                            kind=EvidenceKind.CLAIM)
         _notify(notify)
         if action in TOLD_UNITS:
             units = [matter.lead_unit_id]

@@ -250,6 +250,7 @@ def _advance(matters: list[Matter], today: date, rng: random.Random, office: Use
         finished = (matter.due_date <= today and luck >= 0.3) or progress >= 100
         if finished:
             done_on = min(today, matter.due_date if luck < 0.9 else today)
-            _on(done_on, do_transition_matter, actor=lead_user, matter_id=matter.id, action="claim", reason="已按要求完成", today=done_on)
+            _on(done_on, do_transition_matter, actor=lead_user, matter_id=matter.id, action="claim", reason="已按要求完成",
+                explanation="剩余为收尾工作，不影响目标完成", today=done_on)
             if rng.random() < 0.8:
                 _on(done_on, do_transition_matter, actor=office, matter_id=matter.id, action="close", today=done_on)

@@ -254,6 +254,10 @@ class ReasonForm(forms.Form):
     action = forms.CharField(max_length=30)
     expected_status = forms.CharField(max_length=20, required=False)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=ROWS3)
+    # A claim below 100 % says why the matter is complete anyway (S2.6).
+    explanation = forms.CharField(required=False, max_length=2000)
+    # The step the person confirmed on the page (交办, 销号): without it nothing is done.
+    confirm = forms.CharField(required=False, max_length=30)
 
 
 class ExtensionRequestForm(forms.Form):

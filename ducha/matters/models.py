@@ -334,3 +334,35 @@ class Rectification(models.Model):
         verbose_name = _("rectification")  # 整改
         verbose_name_plural = _("rectifications")
         ordering = ["due_date", "id"]
+
+
+class EvidenceKind(models.TextChoices):
+    REPORT_LINE = "report_line", _("Monthly report line")  # 月度报告
+    CLAIM = "claim", _("Completion claim")  # 申请销号
+
+
+class Evidence(models.Model):
+    """佐证材料: a file a unit attaches to a monthly report line or a completion claim.
+
+    Always optional (减负: nothing asks for it); checked by ``security.uploads`` before it is
+    kept, stored under MEDIA_ROOT (so ``ducha backup`` carries it), read by whoever sees the matter.
+    """
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("matter"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    kind = models.CharField(_("attached to"), max_length=20, choices=EvidenceKind.choices)
+    month = models.CharField(_("report month"), max_length=7, blank=True)  # "2026-10" for a report line
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", max_length=200)
+    name = models.CharField(_("file name"), max_length=200)  # as uploaded, shown and used on download
+    content_kind = models.CharField(_("file type"), max_length=10)  # decided from the content: pdf, docx, jpg…
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sm3 = models.CharField(_("SM3 digest"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")  # 佐证材料
+        verbose_name_plural = _("evidence files")
+        ordering = ["matter", "uploaded_at", "id"]

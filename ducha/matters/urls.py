@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ducha.matters import views, views_edit
+from ducha.matters import views, views_edit, views_evidence
 
 app_name = "matters"
 urlpatterns = [
@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:matter_id>/assignments/", views_edit.assignment_add, name="assignment-add"),
     path("assignments/<int:assignment_id>/remove/", views_edit.assignment_remove, name="assignment-remove"),
     path("milestones/<int:milestone_id>/done/", views_edit.milestone_done, name="milestone-done"),
+    path("evidence/<int:evidence_id>/", views_evidence.evidence_file, name="evidence"),
     path("<int:matter_id>/milestones/reschedule/", views_edit.milestones_reschedule, name="milestones-reschedule"),
 ]

@@ -144,6 +144,24 @@ def battle_map(request: HttpRequest) -> HttpResponse:
 
 # -- a matter's page ---------------------------------------------------------------------------
 
+# Steps that go out to others or cannot be taken back: the page names their effect and the
+# POST must carry ``confirm=<action>`` (a form sent without it, with or without JavaScript, does nothing).
+CONFIRMED_ACTIONS = ("assign", "close")
+
+
+def confirm_effect(matter: Matter, action: str) -> str:
+    """What confirming ``action`` will do, in the words the confirmation shows."""
+    if action == "assign":
+        co = matter.co_parts.count()
+        return _("Assigning sends %(number)s to %(lead)s and %(co)d co-units: each is told in its inbox at once "
+                 "and the due date starts to count. It cannot be taken back to a draft.") % {
+            "number": matter.number, "lead": matter.lead_unit.name, "co": co}
+    if action == "close":
+        return _("Closing %(number)s records it as completed at 100%% progress; %(lead)s reports on it no more. "
+                 "It cannot be reopened.") % {"number": matter.number, "lead": matter.lead_unit.name}
+    return ""
+
+
 TRANSITION_STYLE = {"assign": "btn-primary", "start": "btn-primary", "claim": "btn-success",
                     "close": "btn-success", "return": "btn-outline-danger", "suspend": "btn-outline-secondary",
                     "resume": "btn-outline-primary"}
@@ -171,7 +189,8 @@ def _detail_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[
         for p in matter.co_parts.select_related("unit")
     ]
     transitions = [
-        {"t": t, "style": TRANSITION_STYLE.get(t.action, "btn-outline-primary")}
+        {"t": t, "style": TRANSITION_STYLE.get(t.action, "btn-outline-primary"),
+         "effect": confirm_effect(matter, t.action) if t.action in CONFIRMED_ACTIONS else ""}
         for t in actions_for(LStatus(matter.status), kinds)
     ]
     context = {
@@ -189,6 +208,7 @@ def _detail_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[
         "is_proposal": matter.source in (Source.NPC_SUGGESTION, Source.CPPCC_PROPOSAL),
         "extension_form": ExtensionRequestForm(),
         "decision_form": ExtensionDecisionForm(),
+        "evidence": list(matter.evidence.select_related("unit", "uploaded_by")),
     }
     context.update(detail_extras(user, matter, kinds, {p.unit_id for p, _sig in co_parts}, today))
     context.update(extra)
@@ -218,19 +238,27 @@ def matter_act(request: HttpRequest, matter_id: int) -> HttpResponse:
         return render(request, "matters/detail.html",
                       _detail_context(request, matter, action_error=_("The request was incomplete.")), status=400)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    explanation = form.cleaned_data["explanation"]
     expected = form.cleaned_data["expected_status"]
     if expected and expected != matter.status:
         # The page the person acted on is out of date: acting now would be acting blind.
         return _stale(request, matter)
+    offered = {t.action for t in actions_for(LStatus(matter.status), actor_kinds(user, matter))}
+    if action in CONFIRMED_ACTIONS and action in offered and form.cleaned_data["confirm"] != action:
+        return render(request, "matters/detail.html", _detail_context(
+            request, matter, action_error=_("Nothing was done. Confirm it on the page: %(effect)s") % {
+                "effect": confirm_effect(matter, action)}, failed_action=action,
+        ), status=400)
     try:
-        done = actions.do_transition_matter(actor=user, matter_id=matter.id, action=action, reason=reason)
+        done = actions.do_transition_matter(actor=user, matter_id=matter.id, action=action, reason=reason,
+                                            explanation=explanation, evidence=request.FILES.get("evidence"))
     except actions.ConcurrentChange:
         matter.refresh_from_db()
         return _stale(request, matter)
     except actions.MatterError as e:
         return render(request, "matters/detail.html", _detail_context(
-            request, matter, action_error=e.errors.get("__all__") or str(e), failed_action=action,
-            failed_reason=reason,
+            request, matter, action_error=" ".join(e.errors.values()), failed_action=action,
+            failed_reason=reason, failed_explanation=explanation,
         ), status=400)
     messages.success(request, _("Done: %(matter)s is now “%(status)s”.") % {
         "matter": done.number, "status": done.get_status_display(),

@@ -18,9 +18,11 @@ from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
-from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Status
+from ducha.matters.actions_evidence import attach_evidence, check_evidence
+from ducha.matters.models import CoUnitPart, EvidenceKind, Matter, MatterEvent, Status
 from ducha.org.access import access_unit_by_id
 from ducha.org.models import User
 from ducha.reminders.notify import notify_people, unit_liaisons
@@ -54,6 +56,7 @@ class ItemInput:
     next_steps: str
     problems: str = ""
     achieved_quantity: Decimal | None = None
+    lower_reason: str = ""  # why the figure is below the one on record (required then)
 
 
 def _validate_item(data: ItemInput, quantitative: bool) -> dict[str, str]:
@@ -64,7 +67,7 @@ def _validate_item(data: ItemInput, quantitative: bool) -> dict[str, str]:
         errors["done"] = "请填写本月工作完成情况 (what was done this month is required)"
     if not data.next_steps.strip():
         errors["next_steps"] = "请填写下步工作计划 (next steps are required)"
-    for name in ("done", "problems", "next_steps"):
+    for name in ("done", "problems", "next_steps", "lower_reason"):
         if len(getattr(data, name)) > MAX_TEXT:
             errors[name] = f"不超过 {MAX_TEXT} 字 (at most {MAX_TEXT} characters)"
     if data.achieved_quantity is not None:
@@ -91,10 +94,14 @@ def _event(report: MonthlyReport, actor: User, action: str, reason: str = "") ->
 
 def do_save_report_item(
     *, actor: User, unit_id: int, year: int, month: int, matter_id: int, data: ItemInput,
-    today: date | None = None,
+    today: date | None = None, evidence: Any = None,
 ) -> ReportItem:
     """Save one line of the unit's report for the month (creating the draft report on the
-    first line) and carry its progress over to the matter or the co-unit part."""
+    first line) and carry its progress over to the matter or the co-unit part.
+
+    A figure below the one on record needs ``data.lower_reason``; ``evidence`` is an optional
+    file (佐证材料) kept with the matter.
+    """
     today = today or workcal.today()
     unit = access_unit_by_id(actor, unit_id)
     if not can_write_report(actor, unit.id):
@@ -112,6 +119,16 @@ def do_save_report_item(
     matter = Matter.objects.get(pk=matter_id)
     quantitative = entry.co_part_id is None and matter.target_quantity is not None
     errors = _validate_item(data, quantitative)
+    recorded = _recorded_progress(matter, entry.co_part_id, unit.id, year, month)
+    if not errors and recorded is not None and data.progress < recorded and not data.lower_reason.strip():
+        # Progress does not go down silently: the figure on record was reported, and whoever lowers it says why.
+        errors["lower_reason"] = _("%(new)d%% is below the %(old)d%% on record; say why the progress is lower.") % {
+            "new": data.progress, "old": recorded}
+    checked = None
+    if evidence is not None:
+        checked, problem = check_evidence(evidence)
+        if checked is None:
+            errors["evidence"] = problem
     if errors:
         raise ReportError(errors)
     with transaction.atomic():
@@ -124,7 +141,7 @@ def do_save_report_item(
             updated_at=timezone.now()
         ):
             raise ConcurrentChange("报告已报送，不能再修改 (the report has been submitted; it can no longer be changed)")
-        item, _ = ReportItem.objects.update_or_create(
+        item, _created = ReportItem.objects.update_or_create(
             report=report, matter_id=matter_id,
             defaults={
                 "co_part_id": entry.co_part_id, "progress": data.progress, "done": data.done.strip(),
@@ -132,19 +149,38 @@ def do_save_report_item(
                 "achieved_quantity": data.achieved_quantity if quantitative else None, "saved_by": actor,
             },
         )
-        _carry_progress(actor, report, item, matter, last, today)
+        _carry_progress(actor, report, item, matter, last, today, old=recorded,
+                        reason=data.lower_reason.strip() if recorded is not None and data.progress < recorded else "")
+        if checked is not None:
+            attach_evidence(actor=actor, matter=matter, unit_id=unit.id, upload=evidence, checked=checked,
+                            kind=EvidenceKind.REPORT_LINE, month=report.month_key)
     return item
 
 
-def _carry_progress(
-    actor: User, report: MonthlyReport, item: ReportItem, matter: Matter, month_end: date, today: date
-) -> None:
-    later = ReportItem.objects.filter(matter_id=matter.pk, report__unit_id=report.unit_id).filter(
-        Q(report__year__gt=report.year) | Q(report__year=report.year, report__month__gt=report.month)
+def _later_lines(matter_id: int, unit_id: int, year: int, month: int) -> Any:
+    return ReportItem.objects.filter(matter_id=matter_id, report__unit_id=unit_id).filter(
+        Q(report__year__gt=year) | Q(report__year=year, report__month__gt=month)
     )
-    if later.exists():
-        return  # a later month already speaks for the matter
-    data: dict[str, Any] = {"report": report.pk, "month": report.month_key, "progress": item.progress}
+
+
+def _recorded_progress(matter: Matter, co_part_id: int | None, unit_id: int, year: int, month: int) -> int | None:
+    """The figure this line would replace (the part's or the matter's), or None when it replaces
+    nothing: a later month already speaks for the matter, or a closed matter's figure is final."""
+    if _later_lines(matter.pk, unit_id, year, month).exists():
+        return None
+    if co_part_id is not None:
+        return int(CoUnitPart.objects.filter(pk=co_part_id).values_list("progress", flat=True).get())
+    return matter.progress if matter.status in PROGRESS_FOLLOWS_REPORT else None
+
+
+def _carry_progress(
+    actor: User, report: MonthlyReport, item: ReportItem, matter: Matter, month_end: date, today: date,
+    *, old: int | None, reason: str,
+) -> None:
+    if old is None:
+        return  # a later month already speaks for the matter, or its figure is final
+    data: dict[str, Any] = {"report": report.pk, "month": report.month_key, "progress": item.progress,
+                            "old_progress": old}
     if item.co_part_id is not None:
         changes: dict[str, Any] = {"progress": item.progress, "last_progress_on": today}
         # The report describes the month, so a part reported done was done by the month's end.
@@ -156,6 +192,7 @@ def _carry_progress(
         else:
             part.update(**changes)
         data["co_unit"] = report.unit_id
+        data["co_unit_name"] = report.unit.short_name or report.unit.name
     elif matter.status in PROGRESS_FOLLOWS_REPORT:
         changes = {"progress": item.progress, "last_progress_on": today, "updated_at": timezone.now()}
         if item.achieved_quantity is not None:
@@ -164,7 +201,7 @@ def _carry_progress(
         Matter.objects.filter(pk=matter.pk, status__in=PROGRESS_FOLLOWS_REPORT).update(**changes)
     else:
         return
-    MatterEvent.objects.create(matter=matter, actor=actor, action="progress_report", data=data)
+    MatterEvent.objects.create(matter=matter, actor=actor, action="progress_report", reason=reason, data=data)
 
 
 def do_submit_monthly_report(

@@ -73,7 +73,7 @@ def build_demo_reports(today: date | None = None) -> int:
                             today=saved_on,
                             data=ItemInput(progress=int(figure * share), done="按计划推进各项工作",
                                            problems="" if i % 3 else "要素保障仍需加强",
-                                           next_steps="继续按时间节点推进"),
+                                           next_steps="继续按时间节点推进", lower_reason="按实际完成情况更正"),
                         )
                     except ReportError:
                         continue

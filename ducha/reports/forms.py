@@ -30,6 +30,15 @@ class ItemForm(forms.Form):
         label=_("Achieved quantity"), required=False, min_value=Decimal(0), max_digits=14, decimal_places=2,
         widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 0, "step": "0.01"}),
     )  # 累计完成量
+    lower_reason = forms.CharField(
+        label=_("Why lower than before (only when the progress goes down)"), max_length=MAX_TEXT, required=False,
+        widget=TEXT,
+    )  # 进度下降原因
+    evidence = forms.FileField(
+        label=_("Evidence file (optional)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm",
+                                               "accept": ".pdf,.ofd,.docx,.xlsx,.png,.jpg,.jpeg"}),
+    )  # 佐证材料, never required (减负)
 
     def __init__(self, *args: Any, quantitative: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +50,7 @@ class ItemForm(forms.Form):
         return ItemInput(
             progress=data["progress"], done=data["done"], problems=data.get("problems", ""),
             next_steps=data["next_steps"], achieved_quantity=data.get("achieved_quantity"),
+            lower_reason=data.get("lower_reason", ""),
         )
 
     def add_errors(self, errors: dict[str, str]) -> None:

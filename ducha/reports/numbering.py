@@ -22,3 +22,10 @@ def take_document_number(prefix: str, year: int) -> int:
     seq = DocumentSequence.objects.filter(prefix=prefix, year=year)
     seq.update(last=F("last") + 1)
     return int(seq.values_list("last", flat=True).get())
+
+
+def next_document_number(prefix: str, year: int) -> int:
+    """The number the next document under ``prefix`` would take now (for a confirmation to name;
+    ``take_document_number`` decides, so a document issued in between moves it on)."""
+    last = DocumentSequence.objects.filter(prefix=prefix, year=year).values_list("last", flat=True).first()
+    return int(last or 0) + 1

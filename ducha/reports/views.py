@@ -175,12 +175,14 @@ def save_item(request: HttpRequest, unit_code: str, month_text: str, matter_id: 
     if found is None:
         raise Http404("No such line")
     entry, matter, part = found
-    form = ItemForm(request.POST, prefix=f"m{matter_id}", quantitative=part is None and matter.target_quantity is not None)
+    form = ItemForm(request.POST, request.FILES, prefix=f"m{matter_id}",
+                    quantitative=part is None and matter.target_quantity is not None)
     item = None
     if form.is_valid():
         try:
             item = do_save_report_item(actor=user, unit_id=unit.id, year=month.year, month=month.index,
-                                       matter_id=matter_id, data=form.to_input(), today=today)
+                                       matter_id=matter_id, data=form.to_input(), today=today,
+                                       evidence=form.cleaned_data.get("evidence"))
         except ReportError as e:
             form.add_errors(e.errors)
     if request.htmx:  # type: ignore[attr-defined]

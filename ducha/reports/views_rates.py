@@ -7,6 +7,7 @@ listed only to those who see every unit, since they name other units' matters.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,14 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from ducha.documents import DocNumber
 from ducha.org.access import access_unit_by_id, unit_scope
 from ducha.org.models import Unit, User
 from ducha.reports.access import can_issue_bulletin
 from ducha.reports.actions import ReportError
-from ducha.reports.bulletin import do_issue_bulletin, render_bulletin_files
+from ducha.reports.bulletin import do_issue_bulletin, doc_prefix, render_bulletin_files
 from ducha.reports.bulletin_data import bulletin_data
 from ducha.reports.forms import parse_period
 from ducha.reports.models import Bulletin
+from ducha.reports.numbering import next_document_number
 from ducha.reports.rates import RateKind, gather_rates, sort_rows
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
@@ -140,11 +143,20 @@ def bulletins(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/bulletins.html", {
         "period": period, "today": today, "data": data, "existing": existing,
         "can_issue": existing is None and today > period.end,
+        "issue_effect": issue_effect(today),
         "issued": Bulletin.objects.select_related("issued_by")[:24],
         "overall": [(k.value, RATE_LABELS[k], data.overall.get(k)) for k in RateKind],
         "units": [(u, [u.rates.get(k) for k in RateKind]) for u in data.units if u.total or any(
             u.rates.get(k).due for k in RateKind)],
     })
+
+
+def issue_effect(today: date) -> str:
+    """What issuing does, in the words the confirmation shows: the number it will take, the files."""
+    number = DocNumber(doc_prefix(), today.year, next_document_number(doc_prefix(), today.year))
+    return _("Issuing takes the number %(number)s, renders the Word and PDF files (about ten seconds) and keeps "
+             "the figures as announced. An issued bulletin cannot be withdrawn or issued again; a correction is "
+             "a new document.") % {"number": number}
 
 
 @login_required
@@ -156,6 +168,17 @@ def issue_bulletin(request: HttpRequest) -> HttpResponse:
     except ValueError as e:
         messages.error(request, str(e))
         return redirect("reports:bulletins")
+    back = redirect(reverse("reports:bulletins") + f"?period={period.key}")
+    existing = Bulletin.objects.filter(period=period.key).first()
+    if existing is not None:
+        # A second press (or a second tab) finds the bulletin issued: nothing is numbered twice.
+        messages.info(request, _("%(number)s was already issued for this period; nothing was issued again.") % {
+            "number": existing.number})
+        return back
+    if request.POST.get("confirm") != period.key:
+        messages.error(request, _("Nothing was done. Confirm it on the page: %(effect)s") % {
+            "effect": issue_effect(workcal.today())})
+        return back
     try:
         bulletin = do_issue_bulletin(actor=user, period=period)
     except ReportError as e:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ducha.rules.words import RuleError
+
 
 class Status(StrEnum):
     DRAFT = "draft"  # 草稿
@@ -67,24 +69,31 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-class TransitionError(ValueError):
-    """A step that the table does not allow; the message says why, in Chinese and English."""
+class TransitionError(RuleError):
+    """A step that the table does not allow; ``code`` says why (``ducha.rules.words``)."""
 
 
 def check_transition(action: str, current: Status, actor: Actor, reason: str = "") -> Transition:
     """The transition for ``action`` if ``actor`` may take it from ``current``; else TransitionError."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise TransitionError(f"未知操作 {action!r} (unknown action)")
+        raise TransitionError("transition.unknown", action=action)
     if actor != transition.actor:
-        raise TransitionError(f"无权执行“{transition.label_zh}” (not allowed for {actor.value})")
+        raise TransitionError("transition.not_allowed", action=action, actor=actor.value)
     if current not in transition.sources:
-        raise TransitionError(
-            f"事项当前状态为 {current.value}，不能“{transition.label_zh}” (cannot {action} from {current.value})"
-        )
+        raise TransitionError("transition.wrong_status", action=action, status=current.value)
     if transition.needs_reason and not reason.strip():
-        raise TransitionError(f"“{transition.label_zh}”须填写理由 (a reason is required)")
+        raise TransitionError("transition.reason_required", action=action)
     return transition
+
+
+FULL_PROGRESS = 100
+
+
+def claim_needs_explanation(action: str, progress: int) -> bool:
+    """A completion claim (申请销号) below 100 % progress must say why the matter is done anyway:
+    the verifying office reads that before it closes the matter (S2.6)."""
+    return action == "claim" and progress < FULL_PROGRESS
 
 
 def actions_for(current: Status, actors: frozenset[Actor]) -> list[Transition]:

@@ -38,6 +38,11 @@ EVENT_LABELS: dict[str, Promise] = {
     "deadline_moved": _("Due date moved by the working-day calendar"),  # 时限随日历调整
     "deadline_settled": _("Provisional due date confirmed by the calendar"),  # 暂定时限已确定
     "rectification_moved": _("Rectification due date moved by the working-day calendar"),  # 整改时限随日历调整
+    "progress_report": _("Progress reported"),  # 报送进展
+    "ledger_june_check": _("Found behind schedule by the June ledger check"),  # 6月查账发现滞后
+    "ledger_reconcile": _("Found behind schedule by the September reconciliation"),  # 9月对账发现滞后
+    "update": _("Updated by a ledger import"),  # 台账导入更新
+    "evidence_add": _("Evidence file attached"),  # 上传佐证材料
 }
 ACTION_LABELS: dict[str, Promise] = {
     "assign": _("Assign to the lead unit"),  # 交办
@@ -98,7 +103,28 @@ def progress_bar(value: int | None, key: str = "") -> str:
 
 @register.filter
 def event_label(action: str) -> str:
-    return str(EVENT_LABELS.get(action, action))
+    # A step without a label of its own is still said in words, never as its code.
+    return str(EVENT_LABELS.get(action, _("Changed")))
+
+
+@register.filter
+def event_change(event: Any) -> str:
+    """What a progress step changed, in words: "progress 95% → 50% (monthly report of 2026-10)"."""
+    data = event.data or {}
+    if event.action == "progress_report" and "progress" in data:
+        month = data.get("month", "")
+        if data.get("old_progress") is None:
+            return str(_("Progress %(new)s%% (monthly report of %(month)s)") % {"new": data["progress"], "month": month})
+        words = _("Progress %(old)s%% → %(new)s%% (monthly report of %(month)s)") % {
+            "old": data["old_progress"], "new": data["progress"], "month": month}
+        if data.get("co_unit_name"):
+            words = _("%(unit)s's part: %(words)s") % {"unit": data["co_unit_name"], "words": words}
+        return str(words)
+    if event.action == "evidence_add":
+        return str(data.get("name", ""))
+    if event.action == "claim" and "progress" in data:
+        return str(_("Claimed at %(p)s%% progress") % {"p": data["progress"]})
+    return ""
 
 
 @register.filter

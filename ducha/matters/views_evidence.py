@@ -1,0 +1,30 @@
+"""Downloading an evidence file (佐证材料): whoever may see the matter may read its files."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from ducha.matters.access import access_matter_by_id
+from ducha.matters.models import Evidence
+from ducha.matters.views import _user
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf", "ofd": "application/ofd", "png": "image/png", "jpg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
+    user = _user(request)
+    evidence = Evidence.objects.filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404("No such file")
+    access_matter_by_id(user, evidence.matter_id)  # out of scope is a 404, like a missing file
+    # Always a download with the type decided on upload: a file is never rendered as a page of the site.
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name,
+                        content_type=CONTENT_TYPES.get(evidence.content_kind, "application/octet-stream"))
