@@ -157,8 +157,8 @@ def test_s5_1_uncovered_year_looks_again_tomorrow():
 def test_ladder_validation_names_each_problem():
     bad = [Rung("a", 0, frozenset()), Rung("a", 0, frozenset({Audience.MAYOR}))]
     problems = validate_ladder(bad)
-    assert any("unique" in p for p in problems) and any("same working day" in p for p in problems)
-    assert any("reaches nobody" in p for p in problems)
+    assert "梯级代码重复。" in problems and "两个梯级的触发日相同。" in problems
+    assert "梯级 a 没有提醒对象。" in problems
     assert validate_ladder(DEFAULT_LADDER) == []
     with pytest.raises(ValueError):
         Policy(inaction_workdays=0)

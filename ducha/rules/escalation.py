@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from ducha.rules.words import say
 from ducha.rules.workdays import UncoveredYear, WorkCalendar, elapsed_share
 
 
@@ -149,15 +150,15 @@ def validate_ladder(ladder: Sequence[Rung]) -> list[str]:
     problems: list[str] = []
     codes = [r.code for r in ladder]
     if len(set(codes)) != len(codes):
-        problems.append("梯级代码重复 (rung codes must be unique)")
+        problems.append(say("ladder.duplicate_code"))
     offsets = [r.offset for r in ladder]
     if len(set(offsets)) != len(offsets):
-        problems.append("两个梯级的触发日相同 (two rungs fire on the same working day)")
+        problems.append(say("ladder.same_day"))
     for r in ladder:
         if not r.audience:
-            problems.append(f"梯级 {r.code} 没有提醒对象 (rung {r.code} reaches nobody)")
+            problems.append(say("ladder.nobody", rung=r.code))
         if not -60 <= r.offset <= 250:
-            problems.append(f"梯级 {r.code} 的工作日偏移超出范围 (offset of {r.code} out of range -60..250)")
+            problems.append(say("ladder.offset", rung=r.code))
     return problems
 
 

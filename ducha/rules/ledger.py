@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from ducha.rules.lifecycle import RUNNING_STATUSES, Status
+from ducha.rules.words import RuleError
 from ducha.rules.workdays import WorkCalendar
 
 __all__ = [
@@ -111,7 +112,7 @@ def behind_schedule(progress_share: float, elapsed: float) -> bool:
 PHASE_ORDER: tuple[LedgerPhaseKey, ...] = tuple(key for key, _, _ in _PHASES)
 
 
-class PhaseOrderError(ValueError):
+class PhaseOrderError(RuleError):
     """A phase asked for twice, or before the phase it builds on."""
 
 
@@ -122,14 +123,11 @@ def check_phase_order(key: LedgerPhaseKey, done: frozenset[str]) -> None:
     the September notices follow up on the June flags, and the close freezes what the
     reconciliation found. Running one twice would double the flags, notices and numbers.
     """
-    names = {k: zh for k, zh, _ in _PHASES}
     if key in done:
-        raise PhaseOrderError(f"{names[key]}已完成，不能重复进行 ({key} was already done)")
+        raise PhaseOrderError("ledger.phase_done", phase=key)
     for earlier in PHASE_ORDER[: PHASE_ORDER.index(key)]:
         if earlier not in done:
-            raise PhaseOrderError(
-                f"须先完成{names[earlier]}，才能进行{names[key]} ({earlier} must come before {key})"
-            )
+            raise PhaseOrderError("ledger.phase_order", phase=key, earlier=earlier)
 
 
 def parse_phase_runners(text: str, defaults: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:

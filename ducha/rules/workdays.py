@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ducha.rules.words import say
+
 __all__ = [
     "DayKind",
     "UncoveredYear",
@@ -52,7 +54,7 @@ class UncoveredYear(LookupError):
 
     def __init__(self, year: int) -> None:
         self.year = year
-        super().__init__(f"工作日历未包含 {year} 年 (calendar does not cover year {year})")
+        super().__init__(say("calendar.uncovered", year=year))
 
     def __reduce__(self) -> tuple[type[UncoveredYear], tuple[int]]:
         # Keep ``year`` intact when the error crosses a process boundary (task queues).
