@@ -103,7 +103,8 @@ def test_office_creates_and_assigns_then_unit_staff_claims_on_a_phone(server, pa
     assert desk.url.endswith(f"/matters/{matter.id}/")
     assert matter.co_parts.get().unit == units["zjj"] and matter.milestones.count() == 4
 
-    desk.click("[data-testid=act-assign] button")
+    desk.click("[data-testid=act-assign] summary")
+    desk.click("[data-testid=act-assign] form button")
     desk.wait_for_selector("[data-status=assigned]")
     assert Matter.objects.get(pk=matter.pk).status == "assigned"
     shot(desk, "matters-detail-assigned")
@@ -123,6 +124,7 @@ def test_office_creates_and_assigns_then_unit_staff_claims_on_a_phone(server, pa
     phone.wait_for_selector("[data-testid=act-claim]")
     phone.click("[data-testid=act-claim] summary")
     phone.fill("#reason-claim", "管网改造全部完工，已通过验收")
+    phone.fill("#explanation-claim", "月度进度尚未报送，工程已全部完工")  # progress on record is 0 %
     shot(phone, "matters-claim-phone")
     phone.click("[data-testid=act-claim] form button")
     phone.wait_for_selector("[data-status=claimed]")
@@ -148,11 +150,11 @@ def test_office_creates_and_assigns_then_unit_staff_claims_on_a_phone(server, pa
     stale = page_factory(1366, 900)
     log_in(stale, server, "duchashi")
     stale.goto(f"{server}/matters/{matter.id}/")
-    desk.once("dialog", lambda d: d.accept())
-    desk.click("[data-testid=act-close] button")
+    desk.click("[data-testid=act-close] summary")
+    desk.click("[data-testid=act-close] form button")
     desk.wait_for_selector("[data-status=closed]")
-    stale.once("dialog", lambda d: d.accept())
-    stale.click("[data-testid=act-close] button")
+    stale.click("[data-testid=act-close] summary")
+    stale.click("[data-testid=act-close] form button")
     stale.wait_for_selector("[data-testid=conflict]")
     shot(stale, "matters-stale-close")
     assert Matter.objects.get(pk=matter.pk).status == "closed"
