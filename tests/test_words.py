@@ -49,6 +49,14 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+@pytest.fixture(autouse=True)
+def back_to_chinese():
+    """A request in English leaves English active in this thread (the locale middleware does not
+    switch back); later tests expect the default language."""
+    yield
+    translation.activate("zh-hans")
+
+
 def visible_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
@@ -194,3 +202,30 @@ def test_item_16_the_main_pages_in_chinese_show_no_english_words(city, client):
 def test_item_16_the_main_pages_in_english_show_no_chinese_but_names(city, client):
     """English: Chinese only in proper names (units, people, leader posts, the matter's own text)."""
     assert _walk(client, city, "en") == {}
+
+
+# -- the rules' refusals -------------------------------------------------------------------------
+
+
+def test_item_16_rules_refuse_with_codes_the_app_words_in_the_users_language(db):
+    """S2.6: the lifecycle rule gives a code and its parameters; the sentence is the user's language."""
+    from ducha.rules.lifecycle import Actor, Status, TransitionError, check_transition
+
+    with translation.override("zh-hans"), pytest.raises(TransitionError) as zh:
+        check_transition("close", Status.IN_PROGRESS, Actor.SUPERVISOR)
+    with translation.override("en"), pytest.raises(TransitionError) as en:
+        check_transition("close", Status.IN_PROGRESS, Actor.SUPERVISOR)
+    assert (zh.value.code, zh.value.params) == ("transition.wrong_status", {"action": "close", "status": "in_progress"})
+    assert str(zh.value) == "事项当前状态为“办理中”，不能“审核销号”。"
+    assert str(en.value) == "The matter is “In progress”: “Verify and close” is not possible now."
+
+
+def test_item_16_every_rule_message_is_in_the_catalogue():
+    import polib
+
+    from ducha.rules.words import MESSAGES
+    from tests.test_translations import LOCALE
+
+    po = polib.pofile(str(LOCALE / "zh_Hans/LC_MESSAGES/django.po"))
+    translated = {e.msgid for e in po.translated_entries()}
+    assert sorted(set(MESSAGES.values()) - translated) == []

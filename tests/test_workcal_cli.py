@@ -149,7 +149,7 @@ def test_console_script_uncovered_year_is_one_line_and_exit_2(ducha_env):
     result = ducha(ducha_env, "workdays", "add", "2027-03-01", "3")
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == "ducha: 工作日历未包含2027年：请导入该年的放假安排通知。\n"
+    assert result.stderr == "ducha: 工作日历未包含 2027 年：请导入该年的放假安排通知。\n"
 
 
 @pytest.mark.parametrize(

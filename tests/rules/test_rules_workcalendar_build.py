@@ -103,7 +103,7 @@ def test_uncovered_year_error_names_the_year() -> None:
     with pytest.raises(UncoveredYear) as info:
         CAL.day_kind(date(2027, 3, 1))
     assert info.value.year == 2027
-    assert str(info.value) == "工作日历未包含2027年：请导入该年的放假安排通知。"
+    assert str(info.value) == "工作日历未包含 2027 年：请导入该年的放假安排通知。"
     assert isinstance(info.value, LookupError)
     copy = pickle.loads(pickle.dumps(info.value))
     assert copy.year == 2027 and str(copy) == str(info.value)
