@@ -76,7 +76,7 @@ def test_transition_through_the_api_and_errors(city, assigned):
     assert ok.status_code == 200 and ok.json()["status"] == "claimed"
     again = client.post(f"/api/matters/{assigned.id}/transitions", {"action": "claim", "reason": "完成", "explanation": "收尾不影响完成"},
                         content_type="application/json")
-    assert again.status_code == 400 and "claimed" in again.json()["detail"]
+    assert again.status_code == 400 and "事项当前状态为“申请销号”" in again.json()["detail"]
     bad = client.post(f"/api/matters/{assigned.id}/transitions", {"action": "explode"},
                       content_type="application/json")
     assert bad.status_code == 422 and "action" in json.dumps(bad.json()["errors"])

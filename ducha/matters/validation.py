@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
 from ducha.matters.models import Source
 
 
@@ -29,17 +31,17 @@ def content_errors(m: MatterContent, *, due_required: bool) -> dict[str, str]:
     """Field → message for what is missing or inconsistent; empty when the content is whole."""
     errors: dict[str, str] = {}
     if not m.title.strip():
-        errors["title"] = "请填写事项名称 (title is required)"
+        errors["title"] = _("The title of the matter is required.")
     if not m.goal.strip():
-        errors["goal"] = "请填写工作目标 (goal is required, S2.1)"
+        errors["goal"] = _("The goal of the matter is required.")
     if m.target_quantity is None and not m.qualitative_standard.strip():
-        errors["target_quantity"] = "请填写定量目标（数量和单位）或定性标准 (a measurable target or a qualitative standard, S2.2)"
+        errors["target_quantity"] = _("Give a measurable target (quantity and unit) or a qualitative standard.")
     if m.target_quantity is not None and (m.target_quantity <= 0 or not m.target_unit.strip()):
-        errors["target_quantity"] = "定量目标须为正数并注明计量单位 (a positive quantity with its unit)"
+        errors["target_quantity"] = _("The target quantity must be positive, with its unit.")
     if m.source == Source.INSTRUCTION and not m.instruction_text.strip():
-        errors["instruction_text"] = "领导批示须录入批示内容 (the instruction's text is required)"
+        errors["instruction_text"] = _("The instruction's text is required.")
     if due_required and m.due_date is None:
-        errors["due_date"] = "请填写完成时限 (a due date is required)"
+        errors["due_date"] = _("A due date is required.")
     if m.due_date is not None and m.due_date < m.start_date:
-        errors["due_date"] = "完成时限早于起始日期 (due date before start date)"
+        errors["due_date"] = _("The due date is before the start date.")
     return errors

@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ducha.org.models import User
 from ducha.org.roles import Role
@@ -24,7 +25,7 @@ def do_mark_notification_read(*, actor: User, notification_id: int, read: bool =
         read_at=timezone.now() if read else None
     )
     if rows != 1:
-        raise ReminderError("没有这条消息 (no such message)")
+        raise ReminderError(_("There is no such message."))
     return rows
 
 
@@ -34,7 +35,7 @@ def do_mark_all_notifications_read(*, actor: User) -> int:
 
 def do_save_channel_preference(*, actor: User, email: bool, sms: bool, sms_only_urgent: bool) -> ChannelPreference:
     with transaction.atomic():
-        pref, _ = ChannelPreference.objects.update_or_create(
+        pref, _created = ChannelPreference.objects.update_or_create(
             user=actor, defaults={"email": email, "sms": sms, "sms_only_urgent": sms_only_urgent}
         )
     return pref
@@ -43,11 +44,11 @@ def do_save_channel_preference(*, actor: User, email: bool, sms: bool, sms_only_
 def do_retry_dead_letter(*, actor: User, message_id: int) -> OutboxMessage:
     """The system administrator sends a dead letter again (after fixing an address or a robot)."""
     if getattr(actor, "role", "") != Role.SYSTEM_ADMIN:
-        raise ReminderError("只有系统管理员可以重发 (only the system administrator retries dead letters)")
+        raise ReminderError(_("Only the system administrator retries dead letters."))
     rows = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.DEAD).update(
         status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
     )
     if rows != 1:
-        raise ReminderError("该消息不是死信或已在重发 (not a dead letter, or already re-queued)")
+        raise ReminderError(_("Not a dead letter, or already re-queued."))
     log.warning("dead letter %s re-queued by %s", message_id, actor.username)
     return OutboxMessage.objects.get(pk=message_id)

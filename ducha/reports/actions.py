@@ -62,21 +62,21 @@ class ItemInput:
 def _validate_item(data: ItemInput, quantitative: bool) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not isinstance(data.progress, int) or not 0 <= data.progress <= 100:
-        errors["progress"] = "进度须为 0 到 100 之间的整数 (progress must be a whole number from 0 to 100)"
+        errors["progress"] = _("Progress must be a whole number from 0 to 100.")
     if not data.done.strip():
-        errors["done"] = "请填写本月工作完成情况 (what was done this month is required)"
+        errors["done"] = _("What was done this month is required.")
     if not data.next_steps.strip():
-        errors["next_steps"] = "请填写下步工作计划 (next steps are required)"
+        errors["next_steps"] = _("Next steps are required.")
     for name in ("done", "problems", "next_steps", "lower_reason"):
         if len(getattr(data, name)) > MAX_TEXT:
-            errors[name] = f"不超过 {MAX_TEXT} 字 (at most {MAX_TEXT} characters)"
+            errors[name] = _("At most %(MAX_TEXT)s characters.") % {"MAX_TEXT": MAX_TEXT}
     if data.achieved_quantity is not None:
         if not quantitative:
-            errors["achieved_quantity"] = "该事项没有定量目标 (this item has no quantitative target)"
+            errors["achieved_quantity"] = _("This item has no quantitative target.")
         elif data.achieved_quantity < 0 or not data.achieved_quantity.is_finite():
-            errors["achieved_quantity"] = "完成量不能为负数 (the achieved quantity cannot be negative)"
+            errors["achieved_quantity"] = _("The achieved quantity cannot be negative.")
         elif abs(data.achieved_quantity) >= Decimal("1e12"):
-            errors["achieved_quantity"] = "完成量过大 (the achieved quantity is too large)"
+            errors["achieved_quantity"] = _("The achieved quantity is too large.")
     return errors
 
 
@@ -105,9 +105,9 @@ def do_save_report_item(
     today = today or workcal.today()
     unit = access_unit_by_id(actor, unit_id)
     if not can_write_report(actor, unit.id):
-        raise ReportError("只有本单位人员可以填报本单位月度报告 (only the unit's own staff fill in its report)")
+        raise ReportError(_("Only the unit's own staff fill in its report."))
     if not 1 <= month <= 12 or not _month_has_begun(year, month, today):
-        raise ReportError({"month": "该月尚未开始，不能填报 (that month has not begun)"})
+        raise ReportError({"month": _("That month has not begun.")})
     first, last = month_bounds(year, month)
     entry = next(
         (e for e in owed_by_unit(reportable_entries(first, last, [unit.id]), year, month).get(unit.id, [])
@@ -115,7 +115,7 @@ def do_save_report_item(
         None,
     )
     if entry is None:
-        raise ReportError({"matter": "该事项不在本单位本月报告范围内 (the matter is not in this unit's report for the month)"})
+        raise ReportError({"matter": _("The matter is not in this unit's report for the month.")})
     matter = Matter.objects.get(pk=matter_id)
     quantitative = entry.co_part_id is None and matter.target_quantity is not None
     errors = _validate_item(data, quantitative)
@@ -140,7 +140,7 @@ def do_save_report_item(
         if not MonthlyReport.objects.filter(pk=report.pk, status__in=EDITABLE_STATUSES).update(
             updated_at=timezone.now()
         ):
-            raise ConcurrentChange("报告已报送，不能再修改 (the report has been submitted; it can no longer be changed)")
+            raise ConcurrentChange(_("The report has been submitted; it can no longer be changed."))
         item, _created = ReportItem.objects.update_or_create(
             report=report, matter_id=matter_id,
             defaults={
@@ -216,13 +216,13 @@ def do_submit_monthly_report(
     with transaction.atomic():
         report = access_report_by_id(actor, report_id)
         if not can_write_report(actor, report.unit_id):
-            raise ReportError("只有本单位人员可以报送本单位月度报告 (only the unit's own staff submit its report)")
+            raise ReportError(_("Only the unit's own staff submit its report."))
         if report.status not in EDITABLE_STATUSES:
-            raise ReportError("报告已报送 (the report has already been submitted)")
+            raise ReportError(_("The report has already been submitted."))
         first, last = month_bounds(report.year, report.month)
         if today <= last:
             raise ReportError(
-                {"month": f"{report.year}年{report.month}月尚未结束，月末后报送 (the month is not over; submit after it ends)"}
+                {"month": _("%(report_year)s-%(report_month)s is not over; submit the report after it ends.") % {"report_year": report.year, "report_month": report.month}}
             )
         owed = owed_by_unit(reportable_entries(first, last, [report.unit_id]), report.year, report.month)
         have = set(report.items.values_list("matter_id", flat=True))
@@ -232,14 +232,14 @@ def do_submit_monthly_report(
                 {"items": "以下事项尚未填报：" + "、".join(lacking) + f" (not yet filled in: {', '.join(lacking)})"}
             )
         if not have:
-            raise ReportError({"items": "报告没有任何事项 (the report has no items)"})
+            raise ReportError({"items": _("The report has no items.")})
         old = report.status
         rows = MonthlyReport.objects.filter(pk=report.pk, status=old).update(
             status=ReportStatus.SUBMITTED, submitted_at=timezone.now(), submitted_by=actor,
             first_submitted_on=Coalesce(F("first_submitted_on"), Value(today)), updated_at=timezone.now(),
         )
         if rows != 1:
-            raise ConcurrentChange("报告已被他人报送或退回，请刷新 (someone else changed the report; reload)")
+            raise ConcurrentChange(_("Someone else changed the report; reload."))
         _event(report, actor, "resubmit" if old == ReportStatus.RETURNED else "submit")
         if notify is not None:
             transaction.on_commit(notify)
@@ -258,14 +258,14 @@ def do_return_monthly_report(
     with transaction.atomic():
         report = access_report_by_id(actor, report_id)
         if not can_return_report(actor):
-            raise ReportError("只有督查室可以退回月度报告 (only the supervision office returns reports)")
+            raise ReportError(_("Only the supervision office returns reports."))
         if not reason.strip():
-            raise ReportError({"reason": "请说明退回理由 (a reason is required)"})
+            raise ReportError({"reason": _("Say why the report is returned.")})
         rows = MonthlyReport.objects.filter(pk=report.pk, status=ReportStatus.SUBMITTED).update(
             status=ReportStatus.RETURNED, return_reason=reason.strip(), updated_at=timezone.now()
         )
         if rows != 1:
-            raise ConcurrentChange("报告不在已报送状态 (the report is not in the submitted state)")
+            raise ConcurrentChange(_("The report is not in the submitted state."))
         _event(report, actor, "return", reason.strip())
         tell = [*unit_liaisons([report.unit_id]).get(report.unit_id, []),
                 *([report.submitted_by_id] if report.submitted_by_id else [])]
