@@ -176,7 +176,10 @@ class MatterIn(Schema):
     proposer: str = Field(default="", max_length=60)
     co_units: list[CoUnitIn] = Field(default_factory=list, max_length=50)
     milestones: int = Field(default=0, ge=0, le=24)
-    classified: bool = False
+    classified: bool = Field(
+        default=False,
+        description="true is refused (S5.2): register a classified matter's reference number alone with "
+                    "POST /api/classified-matters, which requires `reference` and nothing else")
     requesting_unit_id: RowId | None = Field(
         default=None, description="S1.5: the unit that submitted a unit_request; it can then read the matter")
 

@@ -107,6 +107,8 @@ class MatterForm(forms.Form):
     """Create a supervised matter (S2.1 fields, source-specific fields, S5.2 classified)."""
 
     classified = forms.BooleanField(label=_("Classified"), required=False)
+    # S5.2 只能登记编号: the one thing sent for a classified matter.
+    classified_reference = forms.CharField(label=_("Reference number"), max_length=60, required=False)
     title = forms.CharField(label=_("Matter title"), max_length=200)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.KEY_WORK)
     source_ref = forms.CharField(
@@ -176,6 +178,7 @@ class MatterEditForm(MatterForm):
     reason for a changed due date, and whether to reschedule the time nodes."""
 
     requesting_unit = None  # type: ignore[assignment]  # corrected on the general office's requests page
+    classified_reference = None  # type: ignore[assignment]  # registered only when a matter is created
     updated_at = forms.CharField(widget=forms.HiddenInput)
     due_reason = forms.CharField(
         label=_("Reason for changing the due date"), required=False, max_length=2000, widget=ROWS3,
@@ -242,12 +245,6 @@ def detail_extras(user: User, matter: Matter, kinds: frozenset[Actor], co_unit_i
         "assign_unit": unit_id,
         "assign_form": AssignmentForm(unit_id=unit_id) if unit_id is not None else None,
     }
-
-
-def classified_input() -> MatterInput:
-    """What is sent for a matter marked classified: nothing but the flag (S5.2 stores nothing)."""
-    return MatterInput(title="", source="", lead_unit_id=0, responsible_leader_id=0, start_date=date.min,
-                       classified=True)
 
 
 class ReasonForm(forms.Form):

@@ -366,3 +366,23 @@ class Evidence(models.Model):
         verbose_name = _("evidence file")  # 佐证材料
         verbose_name_plural = _("evidence files")
         ordering = ["matter", "uploaded_at", "id"]
+
+
+class ClassifiedRegistration(models.Model):
+    """S5.2 涉密事项登记: a classified matter is handled offline, under the rules for classified
+    documents; the platform keeps its reference number and who registered it, nothing else (no
+    title, content, unit or date that could tell what it is about)."""
+
+    reference = models.CharField(_("reference number"), max_length=60, unique=True)  # 编号
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("classified matter registration")  # 涉密事项登记
+        verbose_name_plural = _("classified matter registrations")
+        ordering = ["-registered_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(_("Classified matter %(reference)s") % {"reference": self.reference})

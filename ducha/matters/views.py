@@ -29,6 +29,7 @@ from ducha.matters.access import (
     visible_matters,
 )
 from ducha.matters.charts import donut, gantt, stacked
+from ducha.matters.classified import do_register_classified, visible_classified
 from ducha.matters.forms import (
     CoUnitFormSet,
     ExtensionDecisionForm,
@@ -36,7 +37,6 @@ from ducha.matters.forms import (
     MatterFilterForm,
     MatterForm,
     ReasonForm,
-    classified_input,
     co_units_chosen,
     deadline_context,
     detail_extras,
@@ -116,8 +116,22 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     page = matter_page(values, CappedPaginator(values, PAGE_SIZE, count_from=counted), request.GET, keyset=keyset)
     return render(request, "matters/list.html", {
         "form": form, "page": page, "rows": rows(page.object_list, today, cal), "today": today,
-        "can_create": can_create_matters(user),
+        "can_create": can_create_matters(user), "classified": _classified_rows(user, chosen),
     })
+
+
+def _classified_rows(user: User, chosen: dict[str, Any]) -> list[Any]:
+    """S5.2: registered classified matters, by number only. They have no unit, leader, source or
+    status, so a filter on any of those leaves them out; a search finds them by their number."""
+    if any(v for k, v in chosen.items() if k not in ("q", "sort", "unit_role")):
+        return []
+    found = visible_classified(user)
+    if chosen.get("q"):
+        found = found.filter(reference__icontains=chosen["q"])
+    return list(found[:CLASSIFIED_SHOWN])
+
+
+CLASSIFIED_SHOWN = 100
 
 
 @login_required
@@ -338,13 +352,18 @@ def matter_create(request: HttpRequest) -> HttpResponse:
         form = MatterForm(request.POST, units=units, leaders=leaders)
         formset = CoUnitFormSet(request.POST, prefix="co", form_kwargs={"units": co_units})
         if request.POST.get("classified"):
-            # S5.2: refused whatever else was typed; nothing of it is stored or echoed as errors.
+            # S5.2: only the reference number is registered, whatever else was typed; nothing of
+            # the rest is stored or echoed as errors.
             form.errors.clear()
             show_co_errors = False
             try:
-                actions.do_create_matter(actor=user, data=classified_input())
+                registration = do_register_classified(actor=user, reference=request.POST.get("classified_reference", ""))
             except actions.MatterError as e:
-                form.add_error("classified", e.errors.get("classified") or str(e))
+                form.add_error("classified_reference", e.errors.get("reference") or str(e))
+            else:
+                messages.success(request, _("Classified matter %(reference)s registered: only its number is kept; "
+                                            "handle it offline.") % {"reference": registration.reference})
+                return redirect("matters:list")
         elif form.is_valid() and formset.is_valid():
             filled = [f for f in formset.forms if f.cleaned_data]
             co = [actions.CoUnitInput(unit_id=f.cleaned_data["unit"], part=f.cleaned_data["part"],

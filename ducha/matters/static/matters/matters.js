@@ -23,9 +23,17 @@
     var classified = form.querySelector("[name=classified]");
     var refusal = document.getElementById("classified-refusal");
     if (classified && refusal) {
-      classified.addEventListener("change", function () {
+      // S5.2: a classified matter sends its reference number alone; the other fields are
+      // disabled, so the browser does not send what was typed in them.
+      var keep = ["csrfmiddlewaretoken", "classified", "classified_reference"];
+      var onlyReference = function () {
         refusal.classList.toggle("d-none", !classified.checked);
-      });
+        form.querySelectorAll("input, select, textarea").forEach(function (el) {
+          if (keep.indexOf(el.name) < 0) { el.disabled = classified.checked; }
+        });
+      };
+      classified.addEventListener("change", onlyReference);
+      onlyReference();
     }
 
     var add = document.getElementById("co-add");
