@@ -39,6 +39,7 @@ from ducha.letters.services import (
     OfficeMissing,
     PartFacts,
     RequestFacts,
+    address_problem,
     general_office_unit,
     part_facts,
     pending_requests_of,
@@ -83,7 +84,7 @@ def _chain(sender: Unit, to: Unit | None, extra: list[Unit] | None = None) -> tu
     try:
         return required_addressees(sender, to, extra), ""
     except (AddressError, OfficeMissing) as e:
-        return (), str(e)
+        return (), address_problem(e)
 
 
 def _planned(chain: tuple[Addressee, ...]) -> list[dict[str, Any]]:
