@@ -176,7 +176,9 @@ def _walk(client, city, language):
     people = {u.name for u in User.objects.all()} | {u.username for u in User.objects.all()}
     names = ({u.name for u in Unit.objects.all()} | {u.short_name for u in Unit.objects.all()}
              | {u.code for u in Unit.objects.all()} | set(LeaderPost.objects.values_list("title", flat=True))
-             | {m.title, m.goal, m.target_unit, "资金保障"})
+             | {m.title, m.goal, m.target_unit, "资金保障"}
+             | {getattr(m, f, "") for f in ("projects", "standard", "qualitative_standard")}
+             | set(m.milestones.values_list("title", flat=True)))
     leaks = {}
     for user in (city.alice, city.gina, city.sam, city.victor, city.mayor, city.audrey, city.sysop, city.sec):
         client.force_login(user)
