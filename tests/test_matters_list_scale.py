@@ -101,7 +101,7 @@ def test_count_parts_are_disjoint_and_make_up_the_scope(city, matters, persona, 
     parts = [set(p.values_list("pk", flat=True)) for p in access.visible_matter_parts(user)]
     whole = set(visible_matters(user).values_list("pk", flat=True))
     assert set().union(*parts) == whole and sum(map(len, parts)) == len(whole)
-    assert len(parts) == (1 if persona == "alice" else 2)
+    assert len(parts) == (1 if persona == "alice" else 3)  # lead; co-unit only; requested only (S1.5)
     # And the page's count says the same as the list.
     html = page(client, user, "/matters/")
     count = html.split('data-testid="result-count">', 1)[1].split("<", 1)[0]
