@@ -23,6 +23,7 @@ def running_matter(city, *, due: date, start: date = date(2026, 3, 2), last_prog
     m = do_create_matter(actor=city.alice, data=MatterInput(
         title=title, source="key_work", lead_unit_id=city.units["fgw"].id, responsible_leader_id=city.victor.id,
         start_date=start, due_date=due, goal="完成年度目标", target_quantity=Decimal("12"), target_unit="个",
+        projects="重点项目库", standard="按期验收", milestones=1,  # S2.1: what a key-work item is assigned with
         co_units=[CoUnitInput(unit_id=city.units[c].id, part="资金保障", due_date=d) for c, d in co_units],
     ), today=start)
     do_transition_matter(actor=city.alice, matter_id=m.id, action="assign", today=start)

@@ -39,7 +39,8 @@ def demo(server, settings, tmp_path, clock):  # noqa: F811
         m = do_create_matter(actor=office, data=MatterInput(
             title=title, source=Source.KEY_WORK, lead_unit_id=units[code].id, responsible_leader_id=leader.id,
             start_date=date(2026, 1, 5), due_date=date(2026, 12, 31), goal="完成年度目标",
-            target_quantity=12, target_unit="个"), today=date(2026, 1, 5))
+            target_quantity=12, target_unit="个", projects="重点项目库", standard="按期验收", milestones=1),
+            today=date(2026, 1, 5))
         do_transition_matter(actor=office, matter_id=m.id, action="assign", today=date(2026, 1, 5))
         Matter.objects.filter(pk=m.pk).update(progress=progress)
     do_build_ledger(actor=office, year=2026, today=date(2026, 1, 12))

@@ -33,6 +33,7 @@ def create(city, **overrides) -> Matter:
         title="中心城区两度两力提升行动", source=Source.KEY_WORK, lead_unit_id=city.units["fgw"].id,
         responsible_leader_id=city.victor.id, start_date=date(2026, 1, 5), due_date=date(2026, 12, 31),
         goal="完成年度目标", target_quantity=Decimal("12.5"), target_unit="个",
+        projects="重点项目库", standard="按期验收", milestones=1,  # S2.1: what a key-work item is assigned with
     )
     values.update(overrides)
     return do_create_matter(actor=city.alice, data=MatterInput(**values), today=date(2026, 1, 5))

@@ -44,7 +44,8 @@ def make_matter(city, unit="fgw", *, progress=0, start=date(2026, 1, 5), due=dat
                 title="重点工作", **extra) -> Matter:
     data = MatterInput(
         title=title, source=Source.KEY_WORK, lead_unit_id=city.units[unit].id, responsible_leader_id=city.victor.id,
-        start_date=start, due_date=due, goal="完成年度目标", target_quantity=Decimal("10"), target_unit="个", **extra,
+        start_date=start, due_date=due, goal="完成年度目标", target_quantity=Decimal("10"), target_unit="个",
+        **{"projects": "重点项目库", "standard": "按期验收", "milestones": 1, **extra},  # S2.1 key-work fields
     )
     m = do_create_matter(actor=city.alice, data=data, today=start)
     if assign:

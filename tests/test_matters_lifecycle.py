@@ -30,6 +30,8 @@ def matter_input(city, **overrides) -> MatterInput:
         title="中心城区两度两力提升行动", source=Source.KEY_WORK, lead_unit_id=city.units["fgw"].id,
         responsible_leader_id=city.victor.id, start_date=date(2026, 1, 5), due_date=date(2026, 12, 31),
         goal="完成年度目标", target_quantity=Decimal("12"), target_unit="个",
+        # S2.1: a key-work item is assigned with its projects, standard and time nodes.
+        projects="重点项目库", standard="按期验收", milestones=1,
     )
     values.update(overrides)
     return MatterInput(**values)

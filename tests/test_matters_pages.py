@@ -31,6 +31,8 @@ def make_input(city, **overrides) -> MatterInput:
         title="中心城区道路提升工程", source=Source.KEY_WORK, lead_unit_id=city.units["fgw"].id,
         responsible_leader_id=city.victor.id, start_date=date(2026, 1, 5), due_date=date(2026, 12, 31),
         goal="完成12条道路提升", target_quantity=Decimal("12"), target_unit="条",
+        # S2.1: a key-work item is assigned with its projects, standard and time nodes.
+        projects="道路提升项目", standard="验收合格", milestones=1,
     )
     values.update(overrides)
     return MatterInput(**values)
@@ -354,7 +356,7 @@ def test_return_for_rework_shows_the_rectification(city, matters, client):
 def form_data(city, **overrides):
     data = {
         "title": "农村饮水安全巩固提升", "source": "key_work", "source_ref": "宛政〔2026〕3号",
-        "goal": "新建改造供水工程20处", "projects": "", "standard": "", "target_quantity": "20",
+        "goal": "新建改造供水工程20处", "projects": "农村供水工程", "standard": "", "target_quantity": "20",
         "target_unit": "处", "qualitative_standard": "", "responsible_leader": city.victor.id,
         "lead_unit": city.units["fgw"].id, "start_date": "2026-03-02", "due_date": "2026-11-30",
         "milestones": "3", "instructed_by": "", "instruction_text": "", "proposer": "",

@@ -47,6 +47,7 @@ def make_matter(city, title: str, *, lead: str = "fgw", due: date = date(2026, 1
         title=title, source=Source.KEY_WORK, lead_unit_id=city.units[lead].id, responsible_leader_id=city.victor.id,
         start_date=start, due_date=due, goal="完成年度目标", target_quantity=quantity,
         target_unit="个" if quantity else "", qualitative_standard="" if quantity else "群众满意",
+        projects="重点项目库", standard="按期验收", milestones=1,  # S2.1: what a key-work item is assigned with
         co_units=[CoUnitInput(unit_id=city.units[u].id, part=f"{u}配合", due_date=d) for u, d in (co or [])],
     )
     m = do_create_matter(actor=city.alice, data=data)

@@ -281,7 +281,7 @@ def test_a_rework_time_limit_across_new_year_is_provisional_then_recomputed(city
     m = do_create_matter(actor=city.alice, data=MatterInput(
         title="道路改造", source=Source.KEY_WORK, lead_unit_id=city.units["fgw"].id,
         responsible_leader_id=city.victor.id, start_date=date(2026, 3, 2), due_date=date(2027, 6, 30),
-        goal="完成", target_quantity=Decimal("3"), target_unit="公里"))
+        goal="完成", target_quantity=Decimal("3"), target_unit="公里", projects="道路改造项目", milestones=1))
     for action, who in [("assign", city.alice), ("start", city.sam), ("claim", city.sam)]:
         do_transition_matter(actor=who, matter_id=m.id, action=action, reason="已完成", explanation="收尾不影响完成")
     clock.set(date(2026, 12, 28))

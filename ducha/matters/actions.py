@@ -38,7 +38,7 @@ from ducha.matters.models import (
     Source,
     Status,
 )
-from ducha.matters.validation import content_errors
+from ducha.matters.validation import content_errors, key_work_gaps, key_work_refusal
 from ducha.org.models import LeaderPost, Section, Unit, User
 from ducha.reminders.notify import notify_units
 from ducha.rules.lifecycle import Actor, TransitionError, check_transition, claim_needs_explanation
@@ -321,6 +321,11 @@ def do_transition_matter(
                 problems.append(str(e))
         if transition is None:
             raise MatterError(problems[0] if problems else "无权办理此事项 (you cannot act on this matter)")
+        if action == "assign":
+            # S2.1: a draft may be incomplete; a key-work item goes to its unit whole.
+            gaps = key_work_gaps(matter, milestones=matter.milestones.count())
+            if gaps:
+                raise MatterError({"__all__": key_work_refusal(gaps)})
         checked = None
         if evidence is not None:
             if action != "claim":

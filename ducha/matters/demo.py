@@ -147,7 +147,8 @@ def build_demo_matters(today: date | None = None) -> int:
         make(office, MatterInput(
             title=template.format(county=county.short_name), source=Source.KEY_WORK, lead_unit_id=county.id,
             responsible_leader_id=_leader_for(county).id, start_date=jan, due_date=date(year, 12, 20),
-            goal=f"{area}目标任务", target_quantity=Decimal(qty) if qty else None, target_unit=unit_name,
+            goal=f"{area}目标任务", projects=f"{county.short_name}{area}重点项目",
+            target_quantity=Decimal(qty) if qty else None, target_unit=unit_name,
             qualitative_standard=quality, milestones=4,
         ))
     for i, (meeting, title, lead, co_codes) in enumerate(MEETINGS):

@@ -45,3 +45,35 @@ def content_errors(m: MatterContent, *, due_required: bool) -> dict[str, str]:
     if m.due_date is not None and m.due_date < m.start_date:
         errors["due_date"] = _("The due date is before the start date.")
     return errors
+
+
+class KeyWorkContent(Protocol):
+    source: str
+    projects: str
+    standard: str
+    target_quantity: Decimal | None
+    qualitative_standard: str
+
+
+def key_work_gaps(m: KeyWorkContent, *, milestones: int) -> list[str]:
+    """S2.1: every key task has supporting projects, a standard and time nodes. What a key-work
+    item (清单事项) still lacks before it is assigned, in words; other sources need none of them.
+
+    Checked at 交办, not at creation: a draft (and a ledger import, which only makes drafts) may
+    be completed on the matter's page first, so no unit has to fill in more columns.
+    """
+    if m.source != Source.KEY_WORK:
+        return []
+    gaps = []
+    if not m.projects.strip():
+        gaps.append(_("supporting projects"))
+    if not (m.standard.strip() or m.qualitative_standard.strip() or m.target_quantity is not None):
+        gaps.append(_("a work standard or target"))
+    if milestones < 1:
+        gaps.append(_("at least one time node"))
+    return gaps
+
+
+def key_work_refusal(gaps: list[str]) -> str:
+    return _("A key-work item is assigned with its supporting projects, standard and time nodes. Missing: "
+             "%(missing)s. Add them on the edit page, then assign it.") % {"missing": _(", ").join(gaps)}

@@ -59,6 +59,7 @@ from ducha.matters.queries import (
     summarise,
     unit_work,
 )
+from ducha.matters.validation import key_work_gaps, key_work_refusal
 from ducha.org.access import unit_scope, visible_units
 from ducha.org.models import LeaderKind, Unit, User
 from ducha.org.roles import ADMIN_ROLES, UNIT_ROLES, Role
@@ -166,6 +167,9 @@ CONFIRMED_ACTIONS = ("assign", "close")
 def confirm_effect(matter: Matter, action: str) -> str:
     """What confirming ``action`` will do, in the words the confirmation shows."""
     if action == "assign":
+        gaps = key_work_gaps(matter, milestones=matter.milestones.count())
+        if gaps:  # S2.1: said before the click, not only after it
+            return key_work_refusal(gaps)
         co = matter.co_parts.count()
         return _("Assigning sends %(number)s to %(lead)s and %(co)d co-units: each is told in its inbox at once "
                  "and the due date starts to count. It cannot be taken back to a draft.") % {

@@ -34,7 +34,7 @@ def road(server, settings, clock, tmp_path):  # noqa: F811
     matter = do_create_matter(actor=office, data=MatterInput(
         title="中心城区道路改造", source=Source.KEY_WORK, lead_unit_id=Unit.objects.get(code="fgw").id,
         responsible_leader_id=leader.id, start_date=date(2026, 1, 5), due_date=date(2026, 12, 31),
-        goal="改造道路12条", qualitative_standard="按期完成"), today=TODAY)
+        goal="改造道路12条", qualitative_standard="按期完成", projects="道路改造项目", milestones=1), today=TODAY)
     return matter
 
 

@@ -53,7 +53,7 @@ def city(server, settings, clock):
     ]:
         m = do_create_matter(actor=office, data=MatterInput(
             title=title, source=Source.KEY_WORK, lead_unit_id=units[code].id, responsible_leader_id=leader.id,
-            start_date=date(2026, 1, 5), due_date=due, goal=title, qualitative_standard="按期完成", milestones=3,
+            start_date=date(2026, 1, 5), due_date=due, goal=title, qualitative_standard="按期完成", milestones=3, projects=title,
             co_units=[CoUnitInput(unit_id=units["czj"].id, part="资金保障", due_date=min(due, date(2026, 5, 31)))],
         ), today=TODAY)
         do_transition_matter(actor=office, matter_id=m.id, action="assign", today=TODAY)

@@ -27,13 +27,14 @@ def city(server, clock):
     fund = do_create_matter(actor=city.alice, data=MatterInput(
         title="专项资金拨付", source=Source.KEY_WORK, lead_unit_id=city.units["czj"].id,
         responsible_leader_id=city.mayor.id, start_date=date(2026, 2, 2), due_date=date(2026, 5, 29),
-        goal="资金到位", qualitative_standard="资金按时足额到位",
+        goal="资金到位", qualitative_standard="资金按时足额到位", projects="专项资金项目", milestones=1,
         co_units=[CoUnitInput(unit_id=city.units["fgw"].id, part="项目审核", due_date=date(2026, 5, 15))],
     ), today=TODAY)
     road = do_create_matter(actor=city.alice, data=MatterInput(
         title="中心城区道路提升工程", source=Source.KEY_WORK, lead_unit_id=city.units["fgw"].id,
         responsible_leader_id=city.victor.id, start_date=date(2026, 1, 5), due_date=date(2026, 12, 31),
         goal="完成12条道路提升", target_quantity=Decimal("12"), target_unit="条",
+        projects="道路提升项目", standard="验收合格", milestones=1,
     ), today=TODAY)
     request = do_create_matter(actor=city.gina, data=MatterInput(
         title="关于申请设立产业引导基金的请示", source=Source.UNIT_REQUEST, lead_unit_id=city.units["czj"].id,
