@@ -86,6 +86,7 @@ ALLOWED_HOSTS = _env_list("DUCHA_ALLOWED_HOSTS", "127.0.0.1,localhost")
 INSTALLED_APPS = [
     "ducha.org",
     "ducha.workcal",
+    "ducha.documents",
     "ducha.matters",
     "ducha.letters",
     "ducha.ledger",

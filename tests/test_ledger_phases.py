@@ -15,6 +15,7 @@ import pytest
 from docx import Document
 
 from ducha.audit.models import AuditEvent
+from ducha.documents.models import DocumentSequence
 from ducha.ledger.actions import (
     LedgerError,
     PlanChanged,
@@ -29,7 +30,6 @@ from ducha.ledger.services import plan_june_check, plan_reconciliation
 from ducha.matters.actions import MatterInput, do_create_matter, do_transition_matter
 from ducha.matters.models import Matter, MatterEvent, Rectification, RectificationSource, Source, Status
 from ducha.reminders.models import Notification
-from ducha.reports.models import DocumentSequence
 from ducha.rules.ledger import behind_schedule
 from ducha.rules.workdays import elapsed_share
 from ducha.workcal.service import get_calendar
@@ -220,7 +220,7 @@ def test_s2_4_september_notices_numbered_consecutively_and_linked(city, ledger, 
     assert inbox == {("ursula", "督查通知 宛督〔2026〕12号", "red"), ("carl", "督查通知 宛督〔2026〕13号", "red")}
     with pytest.raises(LedgerError, match="已完成"):
         do_reconcile_ledger(actor=city.gina, year=2026, today=SEPT)
-    assert SupervisionNotice.objects.count() == 2 and DocumentSequence.objects.get().last == 13
+    assert SupervisionNotice.objects.count() == 2 and DocumentSequence.objects.get(prefix="宛督").last == 13
 
 
 def test_s2_4_notice_read_by_the_unit_is_recorded_once(city, ledger, settings, tmp_path):

@@ -10,11 +10,12 @@ import pytest
 
 from ducha.audit.models import AuditEvent
 from ducha.documents import OfficialDocument, Table, render_docx
+from ducha.documents.models import DocumentSequence
+from ducha.documents.register import take_document_number
 from ducha.reports.actions import ReportError
 from ducha.reports.bulletin import build_bulletin_document, do_issue_bulletin
 from ducha.reports.bulletin_data import bulletin_data
-from ducha.reports.models import Bulletin, DocumentSequence
-from ducha.reports.numbering import take_document_number
+from ducha.reports.models import Bulletin
 from ducha.rules.periods import Period
 from tests.test_reports_scenario import JUDGED_ON, Q3, build_quarter
 
@@ -95,7 +96,7 @@ def test_s2_8_issue_numbers_stores_files_and_only_once(city, quarter, settings, 
         assert (tmp_path / bulletin.pdf.name).read_bytes()[:5] == b"%PDF-"
     with pytest.raises(ReportError):
         do_issue_bulletin(actor=city.alice, period=Q3, today=JUDGED_ON)
-    assert Bulletin.objects.count() == 1 and DocumentSequence.objects.get(year=2026).last == 12
+    assert Bulletin.objects.count() == 1 and DocumentSequence.objects.get(prefix="宛督", year=2026).last == 12
     audited = AuditEvent.objects.get(action="bulletin.issue")
     assert audited.username == "alice" and audited.after["number"] == "宛督〔2026〕12号"
 

@@ -27,6 +27,7 @@ from ducha.ledger.importing import ImportPlan, LedgerFileError, LedgerImportRefu
 from ducha.ledger.models import JobStatus, LedgerEvent, LedgerImportJob, LedgerYear, Phase
 from ducha.ledger.validation import Lookups, RowValues
 from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Status
+from ducha.matters.numbering import take_matter_numbers
 from ducha.org.models import User
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,13 @@ def _due(r: RowValues) -> date:
     return r.due_date
 
 
-def _next_sequence(year: int, plan: ImportPlan) -> int:
+def _number_new_rows(year: int, plan: ImportPlan) -> None:
+    # The file's own 编号 move the register past them; the unnumbered rows take theirs from it.
     pattern = re.compile(rf"^DB{year}-(\d+)$")
-    taken = [int(m[1]) for n in Matter.objects.filter(year=year).values_list("number", flat=True).iterator(10000)
-             if (m := pattern.match(n))]
-    taken += [int(m[1]) for r in plan.new if r.number and (m := pattern.match(r.number))]
-    return max(taken, default=0) + 1
+    given = [int(m[1]) for r in plan.new if r.number and (m := pattern.match(r.number))]
+    unnumbered = [r for r in plan.new if not r.number]
+    for r, number in zip(unnumbered, take_matter_numbers(year, len(unnumbered), given=given), strict=True):
+        r.number = number
 
 
 MATTER_COLUMNS = ("year", "number", "status", "created_by_id", "title", "source", "source_ref", "lead_unit_id",
@@ -92,11 +94,7 @@ def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = ""
             row, _ = LedgerYear.objects.get_or_create(year=year)
             if row.closed_at is not None:
                 raise LedgerError(f"{year}年台账已交账，事项不能再导入或修改 (the {year} ledger is closed)")
-            seq = _next_sequence(year, plan)
-            for r in plan.new:
-                if not r.number:
-                    r.number = f"DB{year}-{seq:04d}"
-                    seq += 1
+            _number_new_rows(year, plan)
             _insert_new(actor, year, plan.new, note)
             for r in plan.updates:
                 _update_draft(actor, r, note)

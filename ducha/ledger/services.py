@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ducha.documents.register import next_document_number
 from ducha.ledger.cutoff import cutoff, ledger_matters, matters_as_of
 from ducha.ledger.models import (
     CloseOutcome,
@@ -30,7 +31,6 @@ from ducha.ledger.models import (
     SelfCheck,
 )
 from ducha.matters.models import Matter, Status
-from ducha.reports.models import DocumentSequence
 from ducha.rules.ledger import (
     LEDGER_STATUS_ZH,
     LedgerPhase,
@@ -325,8 +325,7 @@ def plan_reconciliation(year: int, today: date, row: LedgerYear | None = None) -
     if plan.window is not None:
         _behind(year, today, plan)
         _rectify_date(plan, notice_rectify_workdays())
-        seq = DocumentSequence.objects.filter(prefix=notice_prefix(), year=today.year).first()
-        first = (seq.last if seq else 0) + 1
+        first = next_document_number(notice_prefix(), today.year)
         plan.numbers = [f"{notice_prefix()}〔{today.year}〕{first + i}号" for i in range(len(plan.units))]
     return plan
 

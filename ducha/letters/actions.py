@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
+from ducha.documents.register import take_document_number
 from ducha.letters.access import access_letter_by_id, can_record_requesters, receipt_filter, sending_unit
 from ducha.letters.documents import render_letter_files
 from ducha.letters.models import (
@@ -49,7 +50,6 @@ from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Source
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
 from ducha.reminders.models import LetterProposal
-from ducha.reports.numbering import take_document_number
 from ducha.rules.letters import Addressee, AddressError
 from ducha.rules.workdays import UncoveredYear
 from ducha.workcal import service as workcal

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,7 @@ from ducha.matters.models import (
     Source,
     Status,
 )
+from ducha.matters.numbering import next_matter_number
 from ducha.matters.validation import content_errors, key_work_gaps, key_work_refusal
 from ducha.org.models import LeaderPost, Section, Unit, User
 from ducha.reminders.notify import notify_units
@@ -192,14 +192,6 @@ def do_record_requesting_unit(*, actor: User, matter_id: int, unit_id: int) -> M
         return matter
 
 
-def _next_number(year: int) -> str:
-    # Longest first, then highest: "DB2026-10000" sorts below "DB2026-9999" as text.
-    last = (Matter.objects.filter(year=year).annotate(n=Length("number")).order_by("-n", "-number")
-            .values_list("number", flat=True).first())
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"DB{year}-{seq:04d}"
-
-
 def _event(matter: Matter, actor: User | None, action: str, *, old: str = "", new: str = "",
            reason: str = "", **data: Any) -> MatterEvent:
     """The matter's own timeline row, and the same fact in the tamper-evident audit trail (等保 audit)."""
@@ -241,7 +233,7 @@ def do_create_matter(*, actor: User, data: MatterInput, today: date | None = Non
         due = _months_later(data.start_date, proposal_limit_months())
     year = data.year or (due or data.start_date).year
     matter = Matter.objects.create(
-        year=year, number=_next_number(year), title=data.title.strip(), source=data.source,
+        year=year, number=next_matter_number(year), title=data.title.strip(), source=data.source,
         source_ref=data.source_ref, instructed_by_id=data.instructed_by_id, instruction_text=data.instruction_text,
         goal=data.goal, projects=data.projects, standard=data.standard, target_quantity=data.target_quantity,
         target_unit=data.target_unit, qualitative_standard=data.qualitative_standard,

@@ -121,26 +121,6 @@ class ReportEvent(models.Model):
         ordering = ["report", "created_at", "id"]
 
 
-class DocumentSequence(models.Model):
-    """The per-year numbering of issued documents under one 机关代字 (宛督〔2026〕N号).
-
-    Shared by every kind of document the supervision office issues (通报, 督查通知, 督办函):
-    they draw from the same prefix, so they must draw from the same row.
-    """
-
-    prefix = models.CharField(_("prefix"), max_length=20)  # 机关代字
-    year = models.PositiveSmallIntegerField(_("year"))
-    last = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("document number sequence")  # 发文字号序列
-        verbose_name_plural = _("document number sequences")
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="documentsequence_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}〔{self.year}〕{self.last}"
-
-
 class Bulletin(models.Model):
     """An issued bulletin (督查通报, S2.8): its number, the figures as announced, files and issuer.
 

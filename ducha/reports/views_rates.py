@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ducha.documents import DocNumber
+from ducha.documents.register import next_document_number
 from ducha.org.access import access_unit_by_id, unit_scope
 from ducha.org.models import Unit, User
 from ducha.reports.access import can_issue_bulletin
@@ -29,7 +30,6 @@ from ducha.reports.bulletin import do_issue_bulletin, doc_prefix, render_bulleti
 from ducha.reports.bulletin_data import bulletin_data
 from ducha.reports.forms import parse_period
 from ducha.reports.models import Bulletin
-from ducha.reports.numbering import next_document_number
 from ducha.reports.rates import RateKind, gather_rates, sort_rows
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
