@@ -297,7 +297,7 @@ def test_cli_exit_codes(ducha_env, tmp_path):
                      [2, "坏事项", "无此单位", "Victor", "目标", "标准", date(2026, 9, 30)]])
     result = ledger_cli(ducha_env, "import", "--year", "2026", str(bad))
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.splitlines()[1] == "ducha: 第4行 C列「牵头单位」：牵头单位“无此单位”不存在 (no such lead unit)"
+    assert result.stderr.splitlines()[1] == "ducha: 第4行 C列「牵头单位」：牵头单位“无此单位”不存在。"
 
     out = tmp_path / "out.xlsx"
     result = ledger_cli(ducha_env, "export", "--year", "2026", str(out))

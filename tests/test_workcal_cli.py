@@ -66,10 +66,10 @@ def test_deadline_several_departments_follows_the_setting(settings):
     [
         (("workdays", "add", "2026-12-30", "3"), "2027"),
         (("workdays", "is", "2027-01-04"), "2027"),
-        (("workdays", "add", "2026-02-30", "3"), "not a valid date"),
-        (("workdays", "add", "2026-02-03", "three"), "not an integer"),
-        (("workdays", "deadline", "--received", "2026-02-03", "--departments", "0"), "at least 1"),
-        (("calendar", "import", "/nonexistent/2027.csv"), "no such file"),
+        (("workdays", "add", "2026-02-30", "3"), "日期无效"),
+        (("workdays", "add", "2026-02-03", "three"), "不是整数"),
+        (("workdays", "deadline", "--received", "2026-02-03", "--departments", "0"), "应为正整数"),
+        (("calendar", "import", "/nonexistent/2027.csv"), "找不到文件"),
     ],
 )
 def test_errors_raise_command_error_with_status_2(args, message):
@@ -93,7 +93,7 @@ def test_calendar_import_loads_the_year_and_resolves_pending(tmp_path, settings)
     path.write_bytes("\ufeff".encode() + CSV_2027.encode())
     out = run("calendar", "import", str(path), "--notice-number", "国办发明电〔2026〕X号")
     assert out.startswith("2027年 假日 3 天、调休上班 1 天")
-    assert "pending resolved: 1" in out
+    assert "待确认时限已确定 1 项" in out
     assert run("workdays", "add", "2026-12-29", "5") == "2027-01-06\n"
     assert run("calendar", "years").splitlines()[-1].endswith("国办发明电〔2026〕X号")
     assert CalendarYear.objects.get(year=2027).source == "import: 2027.csv"
@@ -111,8 +111,7 @@ def test_calendar_import_bad_row_3_names_it_and_changes_nothing(tmp_path):
         run("calendar", "import", str(path))
     assert e.value.returncode == 2
     assert str(e.value) == (
-        f"{path}: 第3行 (row 3): 调休上班日 2027-02-10 是星期三，只有周六、周日可以调休上班 "
-        "(a make-up working day must be a Saturday or Sunday)"
+        f"{path}: 第3行：调休上班日 2027-02-10 是星期三，只有周六、周日可以调休上班。"
     )
     after = (CalendarYear.objects.count(), CalendarDay.objects.count(), WorkdayDeadline.objects.count(),
              DeadlineMove.objects.count())
@@ -176,5 +175,5 @@ def test_console_script_refused_file_exit_2(ducha_env, tmp_path):
     path.write_text("date,kind,name,source\n2027-01-01,holiday,元旦,t\n2027-02-30,holiday,春节,t\n")
     result = ducha(ducha_env, "calendar", "import", str(path))
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.startswith(f"ducha: {path}: 第3行 (row 3): 日期无效 '2027-02-30'")
+    assert result.stderr.startswith(f"ducha: {path}: 第3行：日期无效 '2027-02-30'")
     assert ducha(ducha_env, "workdays", "is", "2027-01-01").returncode == 2  # nothing was loaded

@@ -105,8 +105,8 @@ def test_a_refused_upload_lists_the_bad_rows_and_changes_nothing(client, city):
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="import-errors"' in body
-    assert "第3行 (row 3)" in body and "2027-02-30" in body
-    assert "第5行 (row 5)" in body and "星期三" in body
+    assert "第3行：" in body and "2027-02-30" in body
+    assert "第5行：" in body and "星期三" in body
     assert CalendarDay.objects.count() == days_before
     assert not CalendarYear.objects.filter(year=2027).exists()
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
@@ -80,13 +81,13 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"第{self.row}行 {self.column}：{self.message}"
+        return _("Row %(row)s %(column)s: %(message)s") % {"row": self.row, "column": self.column, "message": self.message}
 
 
 class LedgerImportRefused(ValueError):
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
-        super().__init__(f"{len(errors)} 处错误，未导入任何数据 ({len(errors)} problems; nothing was imported)")
+        super().__init__(_("%(count)s problems; nothing was imported.") % {"count": len(errors)})
 
 
 @dataclass(frozen=True)
@@ -105,21 +106,21 @@ def check_archive(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise LedgerFileError(f"无法读取文件 (cannot read the file: {e.strerror})") from e
+        raise LedgerFileError(_("Cannot read the file: %(reason)s") % {"reason": e.strerror}) from e
     if size > max_file_bytes():
-        raise LedgerFileError(f"文件超过 {max_file_bytes() // 2**20} MB (file too large)")
+        raise LedgerFileError(_("The file is larger than %(mb)s MB.") % {"mb": max_file_bytes() // 2**20})
     try:
         with zipfile.ZipFile(path) as z:
             entries = z.infolist()
     except (zipfile.BadZipFile, OSError) as e:
-        raise LedgerFileError("不是有效的 Excel (.xlsx) 文件 (not an .xlsx file)") from e
+        raise LedgerFileError(_("This is not an Excel (.xlsx) file.")) from e
     if len(entries) > max_zip_entries():
-        raise LedgerFileError(f"压缩包内文件过多 ({len(entries)}) (too many entries in the archive)")
+        raise LedgerFileError(_("Too many entries in the archive (%(count)s).") % {"count": len(entries)})
     inflated = sum(e.file_size for e in entries)
     if inflated > max_uncompressed_bytes():
-        raise LedgerFileError(f"解压后超过 {max_uncompressed_bytes() // 2**20} MB (uncompressed size too large)")
+        raise LedgerFileError(_("Uncompressed, the file is larger than %(mb)s MB.") % {"mb": max_uncompressed_bytes() // 2**20})
     if not any(e.filename.startswith("xl/worksheets/") for e in entries):
-        raise LedgerFileError("文件中没有工作表 (no worksheet in the file)")
+        raise LedgerFileError(_("There is no worksheet in the file."))
 
 
 _SHEET_OF_WORKBOOK = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
@@ -168,12 +169,11 @@ def check_row_count(path: Path) -> int:
     try:
         rows = count_sheet_rows(path)
     except (zipfile.BadZipFile, OSError, KeyError, EOFError) as e:
-        raise LedgerFileError("不是有效的 Excel (.xlsx) 文件 (not an .xlsx file)") from e
+        raise LedgerFileError(_("This is not an Excel (.xlsx) file.")) from e
     if rows > max_rows():
         raise LedgerFileError(
-            f"工作表有 {rows:,} 行（含表头），超过一次导入的上限 {max_rows():,} 行；请分成几个文件分别导入 "
-            f"(the worksheet has {rows:,} rows, headers included; one import takes at most {max_rows():,}: "
-            f"split the file)"
+            _("The worksheet has %(rows)s rows, headers included; one import takes at most %(max)s: "
+              "split the file.") % {"rows": f"{rows:,}", "max": f"{max_rows():,}"}
         )
     return rows
 
@@ -190,7 +190,7 @@ def open_sheet(path: Path) -> tuple[Iterator[list[Any]], int, int]:
     except (CalamineError, OSError, ValueError) as e:
         # calamine's message may carry the path the file is stored under: logged, not shown
         log.warning("ledger import: cannot read the worksheet: %s", e)
-        raise LedgerFileError("无法读取工作表，文件可能已损坏 (cannot read the worksheet; the file may be damaged)") from e
+        raise LedgerFileError(_("Cannot read the worksheet; the file may be damaged.")) from e
     start, end = sheet.start, sheet.end
     return iter(sheet.iter_rows()), (start[1] if start else 0), (end[0] + 1 if end else 0)
 
@@ -204,7 +204,7 @@ def locate_columns(rows: list[list[Any]], col_offset: int = 0) -> tuple[int, dic
     h = next((i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS - 1])
               if any(HEADER_NAMES.get(_header_text(v)) == "title" for v in row)), None)
     if h is None:
-        raise LedgerFileError("找不到表头：前15行中没有“督查事项”列 (no header row with 督查事项 in the first 15 rows)")
+        raise LedgerFileError(_("No header row: none of the first 15 rows has a “督查事项” column."))
     texts = [_header_text(v) for v in rows[h]]
     sub = [_header_text(v) for v in rows[h + 1]] if h + 1 < len(rows) else []
     has_sub = any(t in HEADER_NAMES for t in sub)
@@ -215,10 +215,10 @@ def locate_columns(rows: list[list[Any]], col_offset: int = 0) -> tuple[int, dic
         key = HEADER_NAMES.get(name)
         if key and key not in columns:
             columns[key] = c
-            names[key] = f"{xl_col_to_name(c + col_offset)}列「{name}」"
+            names[key] = _("column %(letter)s “%(name)s”") % {"letter": xl_col_to_name(c + col_offset), "name": name}
     missing = [zh for key, zh in REQUIRED.items() if key not in columns]
     if missing:
-        raise LedgerFileError(f"缺少必需的列：{'、'.join(missing)} (required columns missing)")
+        raise LedgerFileError(_("Required columns missing: %(columns)s") % {"columns": "、".join(missing)})
     return h + (2 if has_sub else 1), columns, names
 
 
@@ -252,7 +252,7 @@ def _date(value: Any) -> date | None:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    raise ValueError(f"“{_text(value)}”不是有效日期，应为日期格式或如 2026-06-30 (not a date)")
+    raise ValueError(_("“%(value)s” is not a date: use a date cell or text such as 2026-06-30.") % {"value": _text(value)})
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -263,9 +263,9 @@ def _decimal(value: Any) -> Decimal | None:
     except InvalidOperation:
         d = None
     if d is None or not d.is_finite():
-        raise ValueError(f"“{_text(value)}”不是数字 (not a number)")
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": _text(value)})
     if d != d.quantize(Decimal("0.01")) or abs(d) >= Decimal("1e12"):
-        raise ValueError(f"“{_text(value)}”最多12位整数、2位小数 (at most 12 digits and 2 decimals)")
+        raise ValueError(_("“%(value)s”: at most 12 digits and 2 decimals.") % {"value": _text(value)})
     return d.quantize(Decimal("0.01"))
 
 
@@ -283,15 +283,16 @@ def _parse_row(excel_row: int, cells: dict[str, Any], year: int,
     source_text = _text(cells.get("source"))
     source = SOURCE_BY_ZH.get(source_text, source_text) if source_text else "key_work"
     if source not in SOURCE_ZH:
-        problems.append(("source", f"未知来源类别“{source_text}”，应为：{'、'.join(SOURCE_ZH.values())}"))
+        problems.append(("source", _("Unknown source “%(source)s”; use one of: %(allowed)s") % {
+            "source": source_text, "allowed": _(", ").join(f"“{s}”" for s in SOURCE_ZH.values())}))
     number = _text(cells.get("number"))
     if number:
         m = _NUMBER.match(number)
         if not m or int(m[1]) != year:
-            problems.append(("number", f"编号“{number}”应为 DB{year}-0001 的形式，或留空由系统编号 "
-                                       f"(number must look like DB{year}-0001, or be empty)"))
+            problems.append(("number", _("Number “%(number)s” must look like DB%(year)s-0001, or be left empty "
+                                         "for the platform to number it.") % {"number": number, "year": year}))
         elif number in seen_numbers:
-            problems.append(("number", f"编号“{number}”与第{seen_numbers[number]}行重复 (number repeated)"))
+            problems.append(("number", _("Number “%(number)s” repeats row %(row)s.") % {"number": number, "row": seen_numbers[number]}))
         seen_numbers.setdefault(number, excel_row)
     co_text = _text(cells.get("co_units"))
     row = RowValues(
@@ -339,7 +340,7 @@ def parse_ledger(path: Path, year: int, lookups: Lookups, progress: Progress | N
     if errors:
         raise LedgerImportRefused(errors)
     if n == 0:
-        raise LedgerFileError("表中没有数据行 (the ledger has no rows)")
+        raise LedgerFileError(_("The ledger has no rows."))
     new, updates, unchanged = lookups.classify(values, year)
     if lookups.errors:
         raise LedgerImportRefused([RowError(r, _column_name(k, names), m) for r, k, m in lookups.errors])
@@ -352,7 +353,8 @@ _COLUMN_OF = {"responsible_leader": "leader", "instruction_text": "remark"}
 
 def _column_name(key: str, names: dict[str, str]) -> str:
     column = _COLUMN_OF.get(key, key)
-    return names.get(column) or _FIELD_LABELS.get(column, column)
+    # a column the file does not have is named by the template's header, which is the file's vocabulary
+    return names.get(column) or _("column “%(name)s”") % {"name": _FIELD_LABELS.get(column, column)}
 
 
 _FIELD_LABELS = {

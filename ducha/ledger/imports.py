@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
 from ducha.ledger.actions import LedgerError, can_import_ledger
@@ -88,12 +89,12 @@ def _insert_new(actor: User, year: int, rows: list[RowValues], note: str) -> Non
 def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = "") -> dict[str, int]:
     """Create the new rows as draft matters and update the matched drafts, all or nothing."""
     if not can_import_ledger(actor):
-        raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
+        raise LedgerError(_("Only the supervision office imports the ledger."))
     try:
         with transaction.atomic():
-            row, _ = LedgerYear.objects.get_or_create(year=year)
+            row, _created = LedgerYear.objects.get_or_create(year=year)
             if row.closed_at is not None:
-                raise LedgerError(f"{year}年台账已交账，事项不能再导入或修改 (the {year} ledger is closed)")
+                raise LedgerError(_("The %(year)s ledger is closed: its matters can no longer be imported or changed.") % {"year": year})
             _number_new_rows(year, plan)
             _insert_new(actor, year, plan.new, note)
             for r in plan.updates:
@@ -104,7 +105,9 @@ def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = ""
             record(actor=actor, action="ledger.import", obj_type="ledger.LedgerYear", obj_id=year, before=None,
                    after=counts, reason=note[:200])
     except IntegrityError as e:
-        raise LedgerError(f"导入时编号冲突，请重试 (a number was taken meanwhile; try again): {e}") from e
+        # the database's own words name tables and constraints: logged, not shown
+        log.warning("ledger import: number conflict: %s", e)
+        raise LedgerError(_("A number was taken while importing; try again.")) from e
     return counts
 
 
@@ -114,7 +117,8 @@ def _update_draft(actor: User, r: RowValues, note: str) -> None:
         updated_at=timezone.now(), **_matter_fields(r)
     )
     if rows != 1:
-        raise LedgerError(f"第{r.row}行：事项{r.number}已被交办，请重新导入 (the matter was assigned meanwhile)")
+        raise LedgerError(_("Row %(row)s: matter %(number)s was assigned meanwhile; import again.") % {
+            "row": r.row, "number": r.number})
     CoUnitPart.objects.filter(matter_id=r.existing_id).exclude(unit_id__in=r.co_unit_ids).delete()
     have = set(CoUnitPart.objects.filter(matter_id=r.existing_id).values_list("unit_id", flat=True))
     CoUnitPart.objects.bulk_create(
@@ -138,9 +142,9 @@ def import_file(*, actor: User, year: int, path: Path, note: str = "", progress:
 def check_file(*, actor: User, year: int, path: Path, progress: Any = None) -> ImportPlan:
     """Read and validate the whole file against the database as it is now; writes nothing."""
     if not can_import_ledger(actor):
-        raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
+        raise LedgerError(_("Only the supervision office imports the ledger."))
     if LedgerYear.objects.filter(year=year, closed_at__isnull=False).exists():
-        raise LedgerError(f"{year}年台账已交账，事项不能再导入或修改 (the {year} ledger is closed)")
+        raise LedgerError(_("The %(year)s ledger is closed: its matters can no longer be imported or changed.") % {"year": year})
     return parse_ledger(path, year, Lookups.load(), progress)
 
 
@@ -195,7 +199,7 @@ def run_import_job(job_id: int) -> LedgerImportJob:
         outcome["error_count"] = 1
     except Exception:
         log.exception("ledger import job %s failed", job_id)
-        outcome["errors"] = [{"row": None, "column": "", "message": "导入时发生内部错误，已记录日志 (internal error; logged)"}]
+        outcome["errors"] = [{"row": None, "column": "", "message": _("Internal error while importing; it has been logged.")}]
         outcome["error_count"] = 1
     LedgerImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **outcome)
     return LedgerImportJob.objects.get(pk=job_id)
@@ -205,7 +209,7 @@ def do_confirm_ledger_import(*, actor: User, job: LedgerImportJob) -> bool:
     """The office has read the check's result and asks for the write; False when the job is no
     longer waiting for that (a second click, another person's confirmation)."""
     if not can_import_ledger(actor):
-        raise LedgerError("台账由市政府督查室导入 (only the supervision office imports the ledger)")
+        raise LedgerError(_("Only the supervision office imports the ledger."))
     confirmed = bool(LedgerImportJob.objects.filter(pk=job.pk, status=JobStatus.CHECKED).update(
         status=JobStatus.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now(), stage="", rows_done=0,
     ))

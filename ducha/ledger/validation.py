@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from ducha.matters.models import CoUnitPart, Matter, Source, Status
 from ducha.matters.validation import content_errors
 from ducha.org.models import LeaderPost, Unit
@@ -55,35 +57,36 @@ def check_row(row: RowValues, lookups: Lookups, year: int) -> RowProblems:
     """The matter content rules (``ducha.matters.validation``) and the names resolved, for one row."""
     errors = content_errors(row, due_required=not row.date_problem)
     if "instruction_text" in errors:
-        errors["instruction_text"] = "领导批示须录入批示内容（填在备注列）(the instruction's text is required)"
+        errors["instruction_text"] = _("A leader's instruction needs its text (in the remark column).")
     if row.source == Source.UNIT_REQUEST:
-        errors["source"] = "报请市政府事项须在系统中登记，不能通过台账导入 (register unit requests in the system)"
+        errors["source"] = _("A unit's request to the city is registered in the platform, not imported with the ledger.")
     lead = lookups.units.get(row.lead_unit)
     if lead is None:
-        errors["lead_unit"] = (f"牵头单位“{row.lead_unit}”不存在 (no such lead unit)" if row.lead_unit
-                               else "请填写牵头单位 (the lead unit is required)")
+        errors["lead_unit"] = (_("There is no lead unit “%(name)s”.") % {"name": row.lead_unit} if row.lead_unit
+                               else _("The lead unit is required."))
     else:
         row.lead_unit_id = lead
     leaders = lookups.leaders.get(row.leader, [])
     if len(leaders) == 1:
         row.leader_id = leaders[0]
     elif len(leaders) > 1:
-        errors["responsible_leader"] = f"有多位市领导名为“{row.leader}” (several city leaders have this name)"
+        errors["responsible_leader"] = _("Several city leaders are named “%(name)s”.") % {"name": row.leader}
     else:
-        errors["responsible_leader"] = f"责任领导须为市领导，“{row.leader}”不是 (the responsible leader must be a city leader)"
+        errors["responsible_leader"] = _("The responsible leader must be a city leader; “%(name)s” is not.") % {
+            "name": row.leader}
     ids: list[int] = []
     for name in row.co_units:
         uid = lookups.units.get(name)
         if uid is None:
-            errors["co_units"] = f"配合单位“{name}”不存在 (no such co-unit)"
+            errors["co_units"] = _("There is no co-unit “%(name)s”.") % {"name": name}
         elif uid == lead or uid in ids:
-            errors["co_units"] = "配合单位重复或与牵头单位相同 (co-unit repeated or same as lead unit)"
+            errors["co_units"] = _("A co-unit is repeated or is the lead unit.")
         else:
             ids.append(uid)
     row.co_unit_ids = tuple(ids)
     for key, limit in MAX_LENGTHS.items():
         if len(getattr(row, key)) > limit:
-            errors[key] = f"不超过{limit}个字 (at most {limit} characters)"
+            errors[key] = _("At most %(MAX_TEXT)s characters.") % {"MAX_TEXT": limit}
     if not errors:
         # Resolved to ids: drop the per-row copies of the names (100,000 rows keep only what
         # is written, which keeps a large import's memory down).
@@ -130,7 +133,8 @@ class Lookups:
                     new.append(r)
                 elif current["year"] != year:
                     self.errors.append((r.row, "number",
-                                        f"编号“{r.number}”已被{current['year']}年的事项使用 (number in use)"))
+                                        _("Number “%(number)s” is used by a matter of %(year)s.") % {
+                                            "number": r.number, "year": current["year"]}))
                 else:
                     outcome = self._compare(r, current)
                     if outcome == "update":
@@ -151,8 +155,8 @@ class Lookups:
             return "update"
         for key in changed:
             self.errors.append((r.row, LABELS.get(key, key),
-                                "事项已交办，不能通过导入修改；请在事项页面办理延期或调整 "
-                                "(the matter is assigned: change it on its page, not by import)"))
+                                _("The matter is assigned: change it on its page (an extension or an "
+                                  "adjustment), not by import.")))
         return "refused"
 
     @staticmethod

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
 from ducha.documents import (
@@ -32,6 +33,7 @@ from ducha.reports.actions import ReportError
 from ducha.reports.bulletin_data import BulletinData, bulletin_data
 from ducha.reports.models import Bulletin
 from ducha.reports.rates import RateRow
+from ducha.reports.templatetags.report_tags import period_label
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
 from ducha.workcal.provisional import provisional_mark
@@ -182,6 +184,10 @@ def _summary(data: BulletinData) -> dict[str, Any]:
     }
 
 
+def _issued(period: Period) -> str:
+    return _("The bulletin of %(period)s has been issued.") % {"period": period_label(period)}
+
+
 def do_issue_bulletin(*, actor: User, period: Period, today: date | None = None) -> Bulletin:
     """Number and issue the bulletin of a finished period, then render its files.
 
@@ -191,11 +197,12 @@ def do_issue_bulletin(*, actor: User, period: Period, today: date | None = None)
     """
     today = today or workcal.today()
     if not can_issue_bulletin(actor):
-        raise ReportError("只有督查室可以印发通报 (only the supervision office issues bulletins)")
+        raise ReportError(_("Only the supervision office issues bulletins."))
     if today <= period.end:
-        raise ReportError({"period": f"{period.label_zh}尚未结束，期满后印发 (the period is not over yet)"})
+        raise ReportError({"period": _("%(period)s is not over yet; its bulletin is issued after it ends.") % {
+            "period": period_label(period)}})
     if Bulletin.objects.filter(period=period.key).exists():
-        raise ReportError({"period": f"{period.label_zh}的通报已印发 (the bulletin of this period was issued)"})
+        raise ReportError({"period": _issued(period)})
     data = bulletin_data(period, today)
     try:
         with transaction.atomic():
@@ -208,7 +215,7 @@ def do_issue_bulletin(*, actor: User, period: Period, today: date | None = None)
             record(actor=actor, action="bulletin.issue", obj_type="reports.Bulletin", obj_id=bulletin.pk,
                    before=None, after={"number": bulletin.number, "period": period.key})
     except IntegrityError:
-        raise ReportError({"period": f"{period.label_zh}的通报已印发 (the bulletin of this period was issued)"}) from None
+        raise ReportError({"period": _issued(period)}) from None
     render_bulletin_files(bulletin, data)
     bulletin.refresh_from_db()
     return bulletin

@@ -19,6 +19,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
 from ducha.matters.deadlines import follow_calendar_change
@@ -66,16 +67,16 @@ class ImportSummary:
 
     def __str__(self) -> str:
         settled = (
-            f"，暂定时限已确定 {self.provisional_settled} 项 (provisional settled: {self.provisional_settled})"
+            _("; provisional settled: %(count)s") % {"count": self.provisional_settled}
             if self.provisional_settled
             else ""
         )
-        return (
-            f"{self.year}年 假日 {self.holidays} 天、调休上班 {self.makeup_workdays} 天，时限变动 "
-            f"{self.deadlines_moved} 项，待确认时限已确定 {self.pending_resolved} 项 ({self.year}: "
-            f"{self.holidays} holidays, {self.makeup_workdays} make-up working days; deadlines moved: "
-            f"{self.deadlines_moved}, pending resolved: {self.pending_resolved}){settled} {self.notice}"
-        )
+        said = _(
+            "%(year)s: %(holidays)s holidays, %(makeup)s make-up working days; deadlines moved: %(moved)s, "
+            "pending resolved: %(resolved)s"
+        ) % {"year": self.year, "holidays": self.holidays, "makeup": self.makeup_workdays,
+             "moved": self.deadlines_moved, "resolved": self.pending_resolved}
+        return f"{said}{settled} {self.notice}"
 
 
 def do_import_calendar_year(
@@ -117,13 +118,13 @@ def do_import_calendar_file(
     if several_years:
         by_year = validate_rows(rows)
         if (notice or notice_number) and len(by_year) > 1:
-            years = "、".join(str(y) for y in by_year)
+            years = _(", ").join(str(y) for y in by_year)
             raise CalendarImportError(
                 [
                     RowError(
                         None,
-                        f"文件包含多个年度（{years}），通知标题和文号只能对应一个年度 "
-                        "(a notice and its number name one year's notice; split the file or leave them out)",
+                        _("The file holds several years (%(years)s), but a notice and its number name one "
+                          "year's notice: split the file or leave them out.") % {"years": years},
                     )
                 ]
             )
@@ -152,8 +153,8 @@ def _main_year(rows: Sequence[CalendarRow]) -> int | None:
             [
                 RowError(
                     None,
-                    f"{ranked[0][0]} 年和 {ranked[1][0]} 年的行数相同，无法判断文件属于哪一年，请指明年度 "
-                    "(cannot tell which year the file is for; give the year)",
+                    _("%(first)s and %(second)s have as many rows each: it cannot be told which year the file "
+                      "is for; give the year.") % {"first": ranked[0][0], "second": ranked[1][0]},
                 )
             ]
         )

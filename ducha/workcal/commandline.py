@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from ducha.workcal.importing import MAX_YEAR, MIN_YEAR, parse_date
 
@@ -38,7 +39,7 @@ class OneLineErrorParser(CommandParser):
 def date_arg(text: str) -> date:
     d = parse_date(text)
     if d is None or "/" in text:
-        raise argparse.ArgumentTypeError(f"日期无效 {text!r}，应为 YYYY-MM-DD (not a valid date)")
+        raise argparse.ArgumentTypeError(_("Invalid date %(text)r: use YYYY-MM-DD.") % {"text": text})
     return d
 
 
@@ -46,20 +47,21 @@ def int_arg(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"不是整数 {text!r} (not an integer)") from None
+        raise argparse.ArgumentTypeError(_("Not an integer: %(text)r") % {"text": text}) from None
 
 
 def positive_int_arg(text: str) -> int:
     n = int_arg(text)
     if n < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数 {text!r} (must be at least 1)")
+        raise argparse.ArgumentTypeError(_("Must be at least 1: %(text)r") % {"text": text})
     return n
 
 
 def year_arg(text: str) -> int:
     n = int_arg(text)
     if not MIN_YEAR <= n <= MAX_YEAR:
-        raise argparse.ArgumentTypeError(f"年份应在 {MIN_YEAR}–{MAX_YEAR} 之间 {text!r} (year out of range)")
+        raise argparse.ArgumentTypeError(_("The year must be within %(min)s–%(max)s: %(text)r") % {
+            "min": MIN_YEAR, "max": MAX_YEAR, "text": text})
     return n
 
 

@@ -28,6 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+
 from ducha.workcal.models import DayKind
 
 MAX_FILE_BYTES = 1_000_000
@@ -37,7 +40,6 @@ REQUIRED_COLUMNS = ("date", "kind")
 COLUMNS = ("date", "kind", "name", "source")
 NAME_MAX, SOURCE_MAX = 60, 200
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
-_WEEKDAYS = "一二三四五六日"
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"第{self.row}行 (row {self.row}): {self.message}" if self.row is not None else self.message
+        if self.row is None:
+            return self.message
+        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
 class CalendarImportError(ValueError):
@@ -94,24 +98,25 @@ def parse_calendar_csv(data: bytes) -> list[CalendarRow]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CalendarImportError(
-            [RowError(None, "文件不是 UTF-8 编码，请另存为“CSV UTF-8” (the file is not UTF-8 text)")]
+            [RowError(None, _("The file is not UTF-8 text: save it as “CSV UTF-8”."))]
         ) from None
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not records or not any(cell.strip() for cell in records[0]):
         raise CalendarImportError(
-            [RowError(None, "文件为空或缺少表头 date,kind,name,source (empty file or no header)")]
+            [RowError(None, _("The file is empty or has no header date,kind,name,source."))]
         )
     header = [cell.strip().lower() for cell in records[0]]
     problems = []
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        problems.append(f"未知列 {', '.join(unknown)} (unknown columns; allowed: {', '.join(COLUMNS)})")
+        problems.append(_("Unknown columns %(columns)s (allowed: %(allowed)s)") % {
+            "columns": ", ".join(f"“{h}”" for h in unknown), "allowed": ", ".join(COLUMNS)})
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        problems.append(f"缺少列 {', '.join(missing)} (missing columns)")
+        problems.append(_("Missing columns %(columns)s") % {"columns": ", ".join(missing)})
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
-        problems.append(f"列名重复 {', '.join(repeated)} (repeated columns)")
+        problems.append(_("Repeated columns %(columns)s") % {"columns": ", ".join(repeated)})
     if problems:
         raise CalendarImportError([RowError(1, "; ".join(problems))])
 
@@ -121,7 +126,8 @@ def parse_calendar_csv(data: bytes) -> list[CalendarRow]:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines, e.g. at the end of a hand-edited file
         if len(cells) > len(header):
-            errors.append(RowError(number, f"有 {len(cells)} 列，表头只有 {len(header)} 列 (too many cells)"))
+            errors.append(RowError(number, _("%(cells)s cells, but the header has only %(columns)s columns.") % {
+                "cells": len(cells), "columns": len(header)}))
             continue
         values = dict(zip(header, (c.strip() for c in cells), strict=False))
         rows.append(
@@ -136,7 +142,7 @@ def parse_calendar_csv(data: bytes) -> list[CalendarRow]:
     if errors:
         raise CalendarImportError(errors)
     if not rows:
-        raise CalendarImportError([RowError(None, "文件中没有日期行 (the file holds no days)")])
+        raise CalendarImportError([RowError(None, _("The file holds no days."))])
     return rows
 
 
@@ -146,32 +152,31 @@ def _check_row(r: CalendarRow, year: int | None) -> tuple[ValidDay | None, list[
         d: date | None = r.date
     elif not r.date.strip():
         d = None
-        problems.append("缺少日期 (date is empty)")
+        problems.append(_("The date is empty."))
     else:
         d = parse_date(r.date)
         if d is None:
-            problems.append(f"日期无效 {r.date.strip()!r}，应为 YYYY-MM-DD 的真实日期 (not a valid date)")
+            problems.append(_("Invalid date %(text)r: a real date as YYYY-MM-DD is needed.") % {"text": r.date.strip()})
     kind = r.kind.strip().lower()
     if kind not in DayKind.values:
         problems.append(
-            f"类型无效 {r.kind.strip()!r}，应为 holiday 或 makeup_workday "
-            "(kind must be holiday or makeup_workday)"
+            _("Invalid kind %(text)r: it must be holiday or makeup_workday.") % {"text": r.kind.strip()}
         )
     if d is not None:
         if year is not None and d.year != year:
-            problems.append(f"日期 {d.isoformat()} 不属于 {year} 年 (date is not in {year})")
+            problems.append(_("The date %(date)s is not in %(year)s.") % {"date": d.isoformat(), "year": year})
         elif not MIN_YEAR <= d.year <= MAX_YEAR:
-            problems.append(f"年份 {d.year} 超出 {MIN_YEAR}–{MAX_YEAR} (year out of range)")
+            problems.append(_("The year %(year)s is outside %(min)s–%(max)s.") % {"year": d.year, "min": MIN_YEAR, "max": MAX_YEAR})
         if kind == DayKind.MAKEUP_WORKDAY and d.weekday() < 5:
             problems.append(
-                f"调休上班日 {d.isoformat()} 是星期{_WEEKDAYS[d.weekday()]}，只有周六、周日可以调休上班 "
-                "(a make-up working day must be a Saturday or Sunday)"
+                _("The make-up working day %(date)s is a %(weekday)s: only a Saturday or Sunday can be one.")
+                % {"date": d.isoformat(), "weekday": WEEKDAYS[d.weekday()]}
             )
     name, source = r.name.strip(), r.source.strip()
     if len(name) > NAME_MAX:
-        problems.append(f"名称超过 {NAME_MAX} 个字 (name too long)")
+        problems.append(_("The name is longer than %(max)s characters.") % {"max": NAME_MAX})
     if len(source) > SOURCE_MAX:
-        problems.append(f"来源超过 {SOURCE_MAX} 个字 (source too long)")
+        problems.append(_("The source is longer than %(max)s characters.") % {"max": SOURCE_MAX})
     if problems or d is None:
         return None, problems
     return ValidDay(r.row, d, kind, name, source), []
@@ -199,26 +204,27 @@ def validate_rows(rows: Iterable[CalendarRow], *, year: int | None = None) -> di
                 errors.append(
                     RowError(
                         r.row,
-                        f"日期 {day.date.isoformat()} 既是假日又是调休上班日（见第{first.row}行） "
-                        f"(both a holiday and a make-up working day, see row {first.row})",
+                        _("The date %(date)s is both a holiday and a make-up working day (see row %(row)s).")
+                        % {"date": day.date.isoformat(), "row": first.row},
                     )
                 )
             else:
                 errors.append(
                     RowError(
                         r.row,
-                        f"日期 {day.date.isoformat()} 重复，已见于第{first.row}行 "
-                        f"(duplicate date, see row {first.row})",
+                        _("The date %(date)s is repeated (see row %(row)s).")
+                        % {"date": day.date.isoformat(), "row": first.row},
                     )
                 )
             continue
         seen[day.date] = day
         by_year.setdefault(day.date.year, []).append(day)
     if year is not None and not by_year and not errors:
-        errors.append(RowError(None, f"没有 {year} 年的日期 (no days for {year})"))
+        errors.append(RowError(None, _("There are no days of %(year)s.") % {"year": year}))
     for y, days in sorted(by_year.items()):
         if not any(d.kind == DayKind.HOLIDAY for d in days):
-            errors.append(RowError(None, f"{y} 年没有任何假日，不像一份放假通知 (year {y} has no holiday)"))
+            errors.append(RowError(None, _("%(year)s has no holiday: this does not look like a holiday notice.") % {
+                "year": y}))
     if errors:
         errors.sort(key=lambda e: (e.row is None, e.row or 0))
         raise CalendarImportError(errors)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from ducha.workcal import service
 from ducha.workcal.actions import do_import_calendar_file
@@ -38,7 +39,7 @@ class Command(ScriptCommand):
         p = sub.add_parser("import", help="load the years in a CSV file (date,kind,name,source)")
         p.add_argument("file", metavar="FILE")
         p.add_argument("--notice", default="", help="title of the State Council notice")
-        p.add_argument("--notice-number", default="", help="its document number (文号)")
+        p.add_argument("--notice-number", default="", help="the notice's document number")
         p.add_argument(
             "--year",
             type=year_arg,
@@ -91,14 +92,14 @@ class Command(ScriptCommand):
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise CliError(f"{file}: 文件超过 1 MB (file larger than 1 MB)")
+                raise CliError(_("%(file)s: the file is larger than 1 MB") % {"file": file})
             data = path.read_bytes()
         except FileNotFoundError:
-            raise CliError(f"找不到文件 {file} (no such file)") from None
+            raise CliError(_("No such file: %(file)s") % {"file": file}) from None
         except IsADirectoryError:
-            raise CliError(f"{file} 是目录 (is a directory)") from None
+            raise CliError(_("%(file)s is a directory") % {"file": file}) from None
         except OSError as e:
-            raise CliError(f"无法读取 {file} (cannot read: {e.strerror})") from None
+            raise CliError(_("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": e.strerror}) from None
         try:
             summaries = do_import_calendar_file(
                 actor=None,
