@@ -187,7 +187,8 @@ def test_s2_3_battle_map_draws_a_bar_per_matter_with_its_dates(city, matters, cl
                 for m in matters.values()}
     assert set(rows) == expected
     assert html.count('data-testid="gantt-bar"') == 5
-    assert html.count('data-testid="gantt-milestone"') == 4  # road's backward-scheduled time nodes
+    # road's 4 backward-scheduled time nodes, and the one each of the other key-work items (S2.1)
+    assert html.count('data-testid="gantt-milestone"') == 6
     assert 'class="g-today"' in html
     # The road bar spans 5 Jan to 31 Dec of an 880-wide year axis.
     road = html.split(f'data-matter="{matters["road"].number}"')[1]

@@ -31,9 +31,10 @@ def make_input(city, **overrides) -> MatterInput:
         title="中心城区道路提升工程", source=Source.KEY_WORK, lead_unit_id=city.units["fgw"].id,
         responsible_leader_id=city.victor.id, start_date=date(2026, 1, 5), due_date=date(2026, 12, 31),
         goal="完成12条道路提升", target_quantity=Decimal("12"), target_unit="条",
-        # S2.1: a key-work item is assigned with its projects, standard and time nodes.
-        projects="道路提升项目", standard="验收合格", milestones=1,
     )
+    if overrides.get("source", Source.KEY_WORK) == Source.KEY_WORK:
+        # S2.1: a key-work item is assigned with its projects, standard and time nodes.
+        values.update(projects="道路提升项目", standard="验收合格", milestones=1)
     values.update(overrides)
     return MatterInput(**values)
 
