@@ -360,6 +360,8 @@ def matter_create(request: HttpRequest) -> HttpResponse:
             # the rest is stored or echoed as errors.
             form.errors.clear()
             show_co_errors = False
+            # The page sent no co-unit rows (the browser disables them): show them empty again.
+            formset = CoUnitFormSet(prefix="co", form_kwargs={"units": co_units})
             try:
                 registration = do_register_classified(actor=user, reference=request.POST.get("classified_reference", ""))
             except actions.MatterError as e:

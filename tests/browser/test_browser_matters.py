@@ -74,7 +74,11 @@ def test_office_creates_and_assigns_then_unit_staff_claims_on_a_phone(server, pa
     desk.check("#id_classified")
     assert desk.is_visible("[data-testid=classified-refusal]")
     assert "涉密" in desk.inner_text("[data-testid=classified-refusal]")
+    # Issue #11 item 20: only the reference number can be sent; the other fields are disabled.
+    assert desk.is_visible("#id_classified_reference") and desk.is_enabled("#id_classified_reference")
+    assert desk.is_disabled("#id_title") and desk.is_disabled("#id_goal")
     desk.uncheck("#id_classified")
+    assert desk.is_enabled("#id_title") and not desk.is_visible("#id_classified_reference")
 
     # Source-specific fields follow the source: the instruction's fields only for 领导批示.
     assert not desk.is_visible("#id_instruction_text")
@@ -171,3 +175,19 @@ def test_battle_map_scrolls_sideways_on_a_phone(server, page_factory, city):
     assert phone.evaluate("document.querySelector('.gantt').scrollWidth > document.querySelector('.gantt').clientWidth")
     shot(phone, "matters-battle-map-phone")
     close(phone)
+
+
+def test_item_20_s5_2_the_office_registers_a_classified_number_alone(server, page_factory, city):
+    desk = page_factory(1366, 900)
+    log_in(desk, server, "duchashi")
+    desk.goto(f"{server}/matters/new/")
+    desk.fill("#id_title", "不应发送的标题")
+    desk.check("#id_classified")
+    desk.click("[data-testid=save]")  # no number yet: it is asked for, and nothing else
+    assert desk.is_visible("[data-testid=error-classified_reference]")
+    assert "ManagementForm" not in desk.content() and desk.is_disabled("#id_title")
+    desk.fill("#id_classified_reference", "宛密〔2026〕7号")
+    desk.click("[data-testid=save]")
+    desk.wait_for_url(f"{server}/matters/")
+    assert desk.inner_text("[data-testid=classified-row]").startswith("涉密事项 宛密〔2026〕7号")
+    assert "不应发送的标题" not in desk.content()
