@@ -40,6 +40,7 @@ ACTIONS: dict[str, Promise] = {
     "security.mfa_reset": _("Authenticator reset"),
     "security.mfa_remove": _("Authenticator removed"),
     "security.demo_mark": _("Demo account marked"),
+    "matter.classified_register": _("Classified matter's reference number registered"),
     "letter.send": _("Reminder letter sent"),
     "letter.request_origin": _("Requesting unit recorded"),
     "letter.dismiss_proposal": _("Letter proposal dismissed"),
