@@ -188,8 +188,15 @@ def test_document_is_immutable():
                                        body=[Paragraph("x")]).body, tuple)  # type: ignore[arg-type]
 
 
-def test_documents_package_does_not_import_django():
+# The document-number register is the package's one Django part (a table and its app); the
+# renderer stays plain Python, fed plain values by the apps.
+REGISTER_MODULES = {"apps.py", "models.py", "register.py"}
+
+
+def test_documents_renderer_does_not_import_django():
     for path in PACKAGE.glob("*.py"):
+        if path.name in REGISTER_MODULES:
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []

@@ -1,8 +1,9 @@
 """Official documents (公文) as .docx and PDF in the GB/T 9704-2012 layout.
 
 督查通知 and 通报 use the ordinary format (§7); 提醒函 / 督办函 (文种 函) use 信函格式 (§10.1).
-Build an OfficialDocument (model.py), then call render_docx or render_pdf. This package imports
-no Django: it is fed plain values by the apps.
+Build an OfficialDocument (model.py), then call render_docx or render_pdf. The renderer imports
+no Django: it is fed plain values by the apps. The package's one Django part is the
+document-number register (models.py, register.py), which every kind of document numbers from.
 """
 
 from .docx import render_docx
