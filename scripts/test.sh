@@ -47,8 +47,10 @@ ahead_days=${DUCHA_TEST_DAYS_AHEAD:-400}
 ahead_dir="$PWD/var/test-ahead"
 rm -rf "$ahead_dir" && mkdir -p "$ahead_dir" && cp -r "$DUCHA_DATA_DIR/static" "$ahead_dir/"
 ahead_log=test-artifacts/pytest-clock-ahead.log
+# Its own session (setsid), so that a failure elsewhere ends it and its children with it; a
+# hung test ends it after 30 minutes instead of holding the run.
 DUCHA_DATA_DIR="$ahead_dir" DUCHA_DATABASE_URL="sqlite:///$ahead_dir/ducha.sqlite3" \
-  faketime -f "+${ahead_days}d" pytest -p no:cacheprovider -m "not browser" "$@" >"$ahead_log" 2>&1 &
+  setsid timeout 1800 faketime -f "+${ahead_days}d" pytest -p no:cacheprovider -m "not browser" "$@" >"$ahead_log" 2>&1 &
 ahead_pid=$!
 
 step "pytest on PostgreSQL"
@@ -59,7 +61,7 @@ drop_test_db() {
   psql -q -h "$PGHOST_ADDR" -U postgres -d postgres \
     -c "DROP DATABASE IF EXISTS \"test_ducha_ci_$$\" WITH (FORCE)" >/dev/null 2>&1 || true
 }
-trap 'kill "$ahead_pid" 2>/dev/null || true; drop_test_db' EXIT
+trap 'kill -- -"$ahead_pid" 2>/dev/null || true; drop_test_db' EXIT
 DUCHA_DATABASE_URL="postgres://postgres@$PGHOST_ADDR:5432/ducha_ci_$$" pytest -p no:cacheprovider "$@"
 
 step "pytest on SQLite with the clock ${ahead_days} days ahead ($(faketime -f "+${ahead_days}d" date +%F))"
