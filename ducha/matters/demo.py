@@ -241,7 +241,7 @@ def _advance(matters: list[Matter], today: date, rng: random.Random, office: Use
         if luck < 0.15:
             progress = max(0, int(expected * 100) - rng.randint(15, 40))  # behind schedule
         else:
-            progress = min(100, int(expected * 100) + rng.randint(-5, 15))
+            progress = min(100, max(0, int(expected * 100) + rng.randint(-5, 15)))  # early January: near 0
         matter.refresh_from_db()
         Matter.objects.filter(pk=matter.pk).update(progress=progress, last_progress_on=today - timedelta(days=rng.randint(1, 25)))
         CoUnitPart.objects.filter(matter=matter).update(progress=min(100, progress + 10), last_progress_on=today - timedelta(days=rng.randint(1, 40)))
