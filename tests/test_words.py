@@ -231,3 +231,37 @@ def test_item_16_every_rule_message_is_in_the_catalogue():
     po = polib.pofile(str(LOCALE / "zh_Hans/LC_MESSAGES/django.po"))
     translated = {e.msgid for e in po.translated_entries()}
     assert sorted(set(MESSAGES.values()) - translated) == []
+
+
+MIXED = re.compile(r"[\u4e00-\u9fff][^()（）]*\s\([a-z][a-z ,'-]+")
+
+
+def _docstrings(tree):
+    import ast
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                yield id(body[0].value)
+
+
+def test_no_message_in_the_code_speaks_both_languages_at_once():
+    """A message is one language: an English msgid translated by the catalogue, or a Chinese
+    record text; "中文 (English)" strings are gone from the code (docstrings may gloss terms)."""
+    import ast
+    from pathlib import Path
+
+    import ducha
+
+    found = []
+    for path in Path(ducha.__file__).parent.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = set(_docstrings(tree))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+                    and MIXED.search(node.value)):
+                found.append(f"{path.name}:{node.lineno}: {node.value[:60]}")
+    assert not found, found

@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from ducha.matters.models import Source, Status
@@ -93,15 +94,16 @@ class DeadlineOut(Schema):
 
 def deadline_explanation(basis_date: date, workdays: int, due_date: date | None, provisional: bool) -> str:
     """The count in words, as a person checking the date by hand would say it."""
-    start = f"收到日期 {basis_date.isoformat()}（当日不计），{workdays} 个工作日"
+    facts = {"received": basis_date.isoformat(), "n": workdays}
     if due_date is None:
-        return f"{start}：工作日历尚未覆盖，时限待确认 (pending: the calendar does not reach it yet)"
-    tail = (
-        "；暂定：所涉年度国务院尚未公布放假安排，按法定节假日推算，公布后重新计算 "
-        "(provisional: counted from the statutory holidays until the year's notice is imported)"
-        if provisional else ""
-    )
-    return f"{start}，办结时限 {due_date.isoformat()}{tail}"
+        return _("Received on %(received)s (that day not counted), %(n)s working days: the working-day "
+                 "calendar does not reach that far yet, so the deadline is pending.") % facts
+    text = _("Received on %(received)s (that day not counted), %(n)s working days: due on %(due)s") % {
+        **facts, "due": due_date.isoformat()}
+    if provisional:
+        text += _("; provisional: the holidays of that year are not announced yet, so the count uses the "
+                  "statutory holidays and is redone once they are")
+    return text
 
 
 class MatterOut(Schema):

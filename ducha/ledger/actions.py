@@ -78,7 +78,7 @@ def _ready(plan: PhasePlan, expected_digest: str | None) -> None:
         raise LedgerError(plan.blocker)
     if expected_digest is not None and expected_digest != plan.digest:
         raise PlanChanged(
-            "预览之后数据已有变化，请重新查看预览再确认 (the figures changed since the preview; review it again)"
+            _("The figures changed since the preview; review it again.")
         )
 
 
@@ -88,7 +88,7 @@ def _claim(row: LedgerYear, column: str, previous: str | None, actor: User, **ex
         guard[f"{previous}_at__isnull"] = False
     now = timezone.now()
     if LedgerYear.objects.filter(pk=row.pk, **guard).update(**{f"{column}_at": now, f"{column}_by": actor}, **extra) != 1:
-        raise LedgerError("该阶段已由他人办理，请刷新页面 (someone else ran this phase first; reload the page)")
+        raise LedgerError(_("Someone else ran this phase first; reload the page."))
 
 
 def _event(row: LedgerYear, phase: str, actor: User | None, counts: dict[str, int]) -> LedgerEvent:
@@ -167,7 +167,7 @@ def _built_year(year: int) -> LedgerYear:
     confirmed meanwhile waits for the phase instead of slipping in after its preview."""
     row = LedgerYear.objects.select_for_update().filter(year=year).first()
     if row is None:
-        raise LedgerError(f"{year}年台账尚未建账 (the {year} ledger was not built)")
+        raise LedgerError(_("The %(year)s ledger was not built.") % {"year": year})
     return row
 
 

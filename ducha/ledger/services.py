@@ -222,7 +222,7 @@ def _base_plan(year: int, phase: LedgerPhaseKey, today: date, row: LedgerYear | 
     windows = phase_windows(year)
     plan = PhasePlan(year=year, phase=phase, today=today, window=windows.get(phase))
     if plan.window is None:
-        plan.blocker = f"工作日历未包含 {year} 年，无法确定台账各阶段日期 (the calendar does not cover {year})"
+        plan.blocker = _("The working-day calendar does not cover %(year)s: the ledger's phase dates cannot be set.") % {"year": year}
         return plan
     try:
         check_phase_order(phase, row.done_phases() if row else frozenset())
@@ -250,7 +250,7 @@ def _behind(year: int, today: date, plan: PhasePlan) -> None:
     cal = _calendar()
     plan.cutoff = cutoff(plan.phase, year)
     if cal is None or plan.cutoff is None:
-        plan.blocker = plan.blocker or "工作日历尚未导入 (no calendar is loaded)"
+        plan.blocker = plan.blocker or _("No calendar is loaded.")
         return
     as_of = plan.as_of = judged_as_of(plan.cutoff, today)
     september = plan.phase == "september_reconciliation"
@@ -307,7 +307,7 @@ def plan_build(year: int, today: date, row: LedgerYear | None = None) -> PhasePl
     plan.counts["units"] = len(plan.units)
     plan.fingerprint = sorted(by_status.items())
     if not plan.blocker and plan.counts["matters"] == 0:
-        plan.blocker = f"{year}年尚无督办事项，请先立项或导入台账 (no matters for {year} yet: create or import them)"
+        plan.blocker = _("No matters for %(year)s yet: create them or import the ledger first.") % {"year": year}
     return plan
 
 
@@ -364,4 +364,4 @@ def _rectify_date(plan: PhasePlan, workdays: int) -> None:
     try:
         plan.rectify_by = cal.add_workdays(plan.today, workdays)
     except UncoveredYear as e:
-        plan.blocker = plan.blocker or f"{e}：无法计算整改时限 (cannot compute the rectification date)"
+        plan.blocker = plan.blocker or _("%(reason)s: the rectification date cannot be computed.") % {"reason": e}

@@ -121,39 +121,39 @@ def _validate(data: MatterInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     if data.classified:
         # S5.2: classified documents stay off the network; not even the title is recorded here.
-        return {"classified": "涉密事项不得在本系统办理，只能登记编号，请按涉密文件管理规定线下办理 "
-                              "(classified matters are refused: only a reference number may be recorded)"}
+        return {"classified": _("Classified matters are not handled here: only their reference number "
+                                "is recorded; handle them offline under the rules for classified documents.")}
     computed = data.source in PROPOSAL_SOURCES or data.source == Source.UNIT_REQUEST
     errors.update(content_errors(data, due_required=not computed))
     if data.source not in Source.values:
-        errors["source"] = f"未知来源 {data.source!r} (unknown source)"
+        errors["source"] = _("Unknown source %(source)r.") % {"source": data.source}
     if not Unit.objects.filter(pk=data.lead_unit_id, is_active=True).exists():
-        errors["lead_unit"] = "牵头单位不存在 (no such lead unit)"
+        errors["lead_unit"] = _("No such lead unit.")
     if not LeaderPost.objects.filter(person_id=data.responsible_leader_id).exists():
-        errors["responsible_leader"] = "责任领导须为市领导 (the responsible leader must be a city leader)"
+        errors["responsible_leader"] = _("The responsible leader must be a city leader.")
     errors.update(_requester_errors(data.source, data.requesting_unit_id, data.lead_unit_id))
     if data.instructed_by_id and not LeaderPost.objects.filter(person_id=data.instructed_by_id).exists():
-        errors["instructed_by"] = "批示领导须为市领导 (instructions come from a city leader)"
+        errors["instructed_by"] = _("Instructions come from a city leader.")
     seen: set[int] = {data.lead_unit_id}
     for i, co in enumerate(data.co_units, start=1):
         if co.unit_id in seen:
-            errors[f"co_units.{i}"] = "配合单位重复或与牵头单位相同 (co-unit repeated or same as lead unit)"
+            errors[f"co_units.{i}"] = _("Co-unit repeated or same as lead unit.")
         seen.add(co.unit_id)
         if not co.part.strip():
-            errors[f"co_units.{i}"] = "请填写配合单位承担的任务 (the co-unit's part is required)"
+            errors[f"co_units.{i}"] = _("The co-unit's part is required.")
         if data.due_date is not None and co.due_date > data.due_date:
-            errors[f"co_units.{i}"] = "配合任务时限晚于事项时限 (a co-unit's due date is after the matter's)"
+            errors[f"co_units.{i}"] = _("A co-unit's due date is after the matter's.")
     if data.co_units and Unit.objects.filter(pk__in=[c.unit_id for c in data.co_units]).count() != len(
         {c.unit_id for c in data.co_units}
     ):
-        errors.setdefault("co_units", "配合单位不存在 (no such co-unit)")
+        errors.setdefault("co_units", _("No such co-unit."))
     for i, a in enumerate(data.assignments, start=1):
         if a.section_id is None and a.person_id is None:
-            errors[f"assignments.{i}"] = "须指定科室或责任人 (a section or a person)"
+            errors[f"assignments.{i}"] = _("A section or a person.")
         if a.section_id and not Section.objects.filter(pk=a.section_id, unit_id=a.unit_id).exists():
-            errors[f"assignments.{i}"] = "科室不属于该单位 (the section is not in that unit)"
+            errors[f"assignments.{i}"] = _("The section is not in that unit.")
         if a.person_id and not User.objects.filter(pk=a.person_id, unit_id=a.unit_id).exists():
-            errors[f"assignments.{i}"] = "责任人不属于该单位 (the person is not in that unit)"
+            errors[f"assignments.{i}"] = _("The person is not in that unit.")
     if not 0 <= data.milestones <= 24:
         errors["milestones"] = "时间节点数应在 0 到 24 之间 (0 to 24 milestones)"
     return errors
@@ -163,11 +163,11 @@ def _requester_errors(source: str, requesting_unit_id: int | None, lead_unit_id:
     if requesting_unit_id is None:
         return {}
     if source != Source.UNIT_REQUEST:
-        return {"requesting_unit": "只有报请市政府事项有报请单位 (only a unit's request has a requesting unit)"}
+        return {"requesting_unit": _("Only a unit's request has a requesting unit.")}
     if requesting_unit_id == lead_unit_id:
-        return {"requesting_unit": "报请单位不能是牵头办理单位 (the requester cannot be the handling lead unit)"}
+        return {"requesting_unit": _("The requester cannot be the handling lead unit.")}
     if not Unit.objects.filter(pk=requesting_unit_id, is_active=True).exists():
-        return {"requesting_unit": "报请单位不存在 (no such unit)"}
+        return {"requesting_unit": _("No such requesting unit.")}
     return {}
 
 
@@ -180,7 +180,7 @@ def do_record_requesting_unit(*, actor: User, matter_id: int, unit_id: int) -> M
     with transaction.atomic():
         matter = Matter.objects.select_for_update().filter(pk=matter_id, source=Source.UNIT_REQUEST).first()
         if matter is None:
-            raise MatterError("不是报请市政府事项 (not a unit's request)")
+            raise MatterError(_("Not a unit's request."))
         errors = _requester_errors(matter.source, unit_id, matter.lead_unit_id)
         if errors:
             raise MatterError(errors)
@@ -215,7 +215,7 @@ def _notify(callback: Callable[[], None] | None) -> None:
 def do_create_matter(*, actor: User, data: MatterInput, today: date | None = None) -> Matter:
     """Create a draft matter with its co-unit parts, assignments and backward-scheduled milestones."""
     if not can_create_matters(actor):
-        raise MatterError("只有督查室或市政府办可以立项 (only the supervision or general office creates matters)")
+        raise MatterError(_("Only the supervision or general office creates matters."))
     errors = _validate(data)
     if errors:
         raise MatterError(errors)
@@ -265,7 +265,7 @@ def schedule_milestones(matter: Matter, count: int) -> list[Milestone]:
     nodes spread over the days left after the last one done, numbered on from it.
     """
     if matter.due_date is None:
-        raise MatterError({"milestones": "时限待确认，无法倒排节点 (no deadline yet)"})
+        raise MatterError({"milestones": _("No deadline yet.")})
     done = list(matter.milestones.filter(done_on__isnull=False).order_by("due_date", "sort_order"))
     basis = max([matter.start_date, *(m.done_on for m in done if m.done_on is not None)])
     dates: list[date] = []
@@ -279,7 +279,7 @@ def schedule_milestones(matter: Matter, count: int) -> list[Milestone]:
         except UncoveredYear as e:
             raise MatterError({"milestones": str(e)}) from e
         except ValueError as e:
-            raise MatterError({"milestones": f"时限前已没有可排节点的工作日 (no working day left before the deadline: {e})"}) from e
+            raise MatterError({"milestones": _("No working day is left before the deadline: %(reason)s") % {"reason": e}}) from e
     matter.milestones.filter(done_on__isnull=True).delete()
     total = len(done) + len(dates)
     return Milestone.objects.bulk_create(
@@ -312,7 +312,7 @@ def do_transition_matter(
             except TransitionError as e:
                 problems.append(str(e))
         if transition is None:
-            raise MatterError(problems[0] if problems else "无权办理此事项 (you cannot act on this matter)")
+            raise MatterError(problems[0] if problems else _("You cannot act on this matter."))
         if action == "assign":
             # S2.1: a draft may be incomplete; a key-work item goes to its unit whole.
             gaps = key_work_gaps(matter, milestones=matter.milestones.count())
@@ -346,7 +346,7 @@ def do_transition_matter(
             changes["completed_on"] = None
         rows = Matter.objects.filter(pk=matter.pk, status=current.value).update(**changes)
         if rows != 1:
-            raise ConcurrentChange("事项已被他人办理，请刷新后重试 (someone else changed this matter; reload)")
+            raise ConcurrentChange(_("Someone else changed this matter; reload."))
         if action == "return":
             cal = workcal.get_calendar()
             rework_due = cal.add_workdays(today, rework_workdays())
@@ -390,15 +390,15 @@ def do_request_extension(
     with transaction.atomic():
         matter = access_matter_by_id(actor, matter_id)
         if Actor.LEAD_UNIT not in actor_kinds(actor, matter):
-            raise MatterError("只有牵头单位可以申请延期 (only the lead unit may ask for an extension)")
+            raise MatterError(_("Only the lead unit may ask for an extension."))
         if matter.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
-            raise MatterError("事项不在办理中，不能申请延期 (the matter is not being worked on)")
+            raise MatterError(_("The matter is not being worked on."))
         if not reason.strip():
-            raise MatterError({"reason": "请说明延期理由 (a reason is required)"})
+            raise MatterError({"reason": _("A reason is required.")})
         if matter.due_date is not None and requested_due <= matter.due_date:
-            raise MatterError({"requested_due": "申请时限须晚于现时限 (the new date must be later)"})
+            raise MatterError({"requested_due": _("The new date must be later.")})
         if matter.extensions.filter(status=ExtensionStatus.PENDING).exists():
-            raise MatterError("已有待审批的延期申请 (an extension request is already pending)")
+            raise MatterError(_("An extension request is already pending."))
         request = ExtensionRequest.objects.create(
             matter=matter, requested_by=actor, old_due=matter.due_date, requested_due=requested_due, reason=reason
         )
@@ -411,15 +411,15 @@ def do_decide_extension(*, actor: User, request_id: int, approve: bool, note: st
         request = ExtensionRequest.objects.select_related("matter").get(pk=request_id)
         matter = access_matter_by_id(actor, request.matter_id)
         if Actor.SUPERVISOR not in actor_kinds(actor, matter):
-            raise MatterError("只有督查室可以审批延期 (only the supervision office decides extensions)")
+            raise MatterError(_("Only the supervision office decides extensions."))
         if not approve and not note.strip():
-            raise MatterError({"note": "不予批准须说明理由 (a refusal needs a reason)"})
+            raise MatterError({"note": _("A refusal needs a reason.")})
         new_status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
         rows = ExtensionRequest.objects.filter(pk=request.pk, status=ExtensionStatus.PENDING).update(
             status=new_status, decided_by=actor, decided_at=timezone.now(), decision_note=note
         )
         if rows != 1:
-            raise ConcurrentChange("该申请已被审批 (this request was already decided)")
+            raise ConcurrentChange(_("This request was already decided."))
         if approve:
             # The date granted is a given date, no longer counted on the calendar: never 暂定.
             Matter.objects.filter(pk=matter.pk).update(due_date=request.requested_due, due_provisional=False,

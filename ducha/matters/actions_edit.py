@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models.deletion import ProtectedError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ducha.matters.access import access_matter_by_id, actor_kinds
 from ducha.matters.actions import (
@@ -45,7 +46,7 @@ from ducha.rules.lifecycle import Actor
 from ducha.workcal import service as workcal
 from ducha.workcal.models import WorkdayDeadline
 
-STALE = "事项已被他人修改，请刷新后重试 (someone else changed this matter; reload)"
+STALE = _("Someone else changed this matter; reload.")
 RUNNING = (Status.ASSIGNED, Status.IN_PROGRESS)
 
 # The matter's own fields the edit form carries, compared one by one for the event row.
@@ -107,14 +108,14 @@ def do_update_matter(
     """
     matter = access_matter_by_id(actor, matter_id)
     if Actor.SUPERVISOR not in actor_kinds(actor, matter):
-        raise MatterError("只有督查室可以修改事项 (only the supervision office edits matters)")
+        raise MatterError(_("Only the supervision office edits matters."))
     if matter.status == Status.CLOSED:
-        raise MatterError("事项已销号，不能修改 (a closed matter cannot be edited)")
+        raise MatterError(_("A closed matter cannot be edited."))
     if expected_updated_at is None or matter.updated_at != expected_updated_at:
         raise ConcurrentChange(STALE)
     errors = _validate(data)
     if data.source != matter.source and matter.status != Status.DRAFT:
-        errors["source"] = "事项交办后不能改变来源 (the source cannot change once the matter is assigned)"
+        errors["source"] = _("The source cannot change once the matter is assigned.")
     if errors:
         raise MatterError(errors)
 
@@ -141,22 +142,19 @@ def do_update_matter(
     if due is not None:
         for i, co in enumerate(data.co_units, start=1):
             if co.due_date > due:
-                errors.setdefault(f"co_units.{i}", "配合任务时限晚于事项时限 (a co-unit's due date is after the matter's)")
+                errors.setdefault(f"co_units.{i}", _("A co-unit's due date is after the matter's."))
     due_changed = due != matter.due_date
     if due_changed and matter.status != Status.DRAFT and not due_reason.strip():
-        errors["due_reason"] = (
-            f"完成时限由 {matter.due_date or '待确认'} 改为 {due or '待确认'}，须说明理由 "
-            "(a change of the due date needs a reason)"
-        )
+        errors["due_reason"] = _("The due date changes from %(old)s to %(new)s: give the reason.") % {
+            "old": matter.due_date or _("pending"), "new": due or _("pending")}
     if reschedule_milestones and data.milestones and due is None:
-        errors["milestones"] = "时限待确认，无法倒排节点 (no deadline yet to schedule from)"
+        errors["milestones"] = _("No deadline yet to schedule from.")
     if not reschedule_milestones and due is not None:
         late = matter.milestones.filter(done_on__isnull=True, due_date__gt=due).count()
         if late:
-            errors["milestones"] = (
-                f"有 {late} 个未完成的时间节点晚于新的完成时限，请勾选“重新倒排节点” "
-                "(some time nodes fall after the new due date: reschedule them)"
-            )
+            errors["milestones"] = _(
+                "%(n)s open time nodes fall after the new due date: tick “Reschedule the time nodes”."
+            ) % {"n": late}
     if errors:
         raise MatterError(errors)
 
@@ -202,9 +200,9 @@ def do_update_matter(
             gone, _n = CoUnitPart.objects.filter(
                 pk=p.pk, progress=0, last_progress_on__isnull=True, done_on__isnull=True).delete()
         except ProtectedError:
-            raise MatterError({"co_units": (
-                f"已就配合单位“{p.unit.name}”的任务发过提醒函，不能删除 "
-                f"(reminder letters were sent about {p.unit.name}'s part; it cannot be removed)")}) from None
+            raise MatterError({"co_units": _(
+                "Reminder letters were sent about the part of %(unit)s: it cannot be removed."
+            ) % {"unit": p.unit.name}}) from None
         if not gone:
             raise ConcurrentChange(STALE)
     for uid, co in wanted.items():
@@ -264,26 +262,26 @@ def do_assign_within_unit(
     with transaction.atomic():
         matter = access_matter_by_id(actor, matter_id)
         if matter.status == Status.CLOSED:
-            raise MatterError("事项已销号，不能再分解 (the matter is closed)")
+            raise MatterError(_("The matter is closed."))
         if unit_id is None or assignable_unit(actor, matter) != unit_id:
-            raise MatterError("只有本单位管理员可以把本单位承担的任务分解到科室和责任人 "
-                              "(only the unit's administrator breaks down the unit's own part)")
+            raise MatterError(_("Only the unit's administrator breaks down the unit's own part "
+                                "to sections and people."))
         errors: dict[str, str] = {}
         task = task.strip()
         if section_id is None and person_id is None:
-            errors["__all__"] = "须指定科室或责任人 (choose a section or a person)"
+            errors["__all__"] = _("Choose a section or a person.")
         if section_id is not None and not Section.objects.filter(pk=section_id, unit_id=unit_id).exists():
-            errors["section"] = "科室不属于本单位 (the section is not in your unit)"
+            errors["section"] = _("The section is not in your unit.")
         if person_id is not None and not User.objects.filter(pk=person_id, unit_id=unit_id, is_active=True).exists():
-            errors["person"] = "责任人不是本单位在岗人员 (the person does not work in your unit)"
+            errors["person"] = _("The person does not work in your unit.")
         if len(task) > 300:
-            errors["task"] = "任务说明不超过300字 (at most 300 characters)"
+            errors["task"] = _("At most 300 characters.")
         if errors:
             raise MatterError(errors)
         _lock(matter.pk)
         same: dict[str, Any] = {"section_id": section_id, "person_id": person_id}
         if Assignment.objects.filter(matter=matter, unit_id=unit_id, **same).exists():
-            raise MatterError("已有相同的分工 (this section and person already have this work)")
+            raise MatterError(_("This section and person already have this work."))
         a = Assignment.objects.create(matter=matter, unit_id=unit_id, section_id=section_id, person_id=person_id,
                                       task=task)
         a = Assignment.objects.select_related("section", "person").get(pk=a.pk)
@@ -301,13 +299,13 @@ def do_remove_assignment(*, actor: User, assignment_id: int) -> None:
         matter = access_matter_by_id(actor, matter_id)
         a = Assignment.objects.select_related("section", "person").filter(pk=assignment_id).first()
         if a is None:
-            raise ConcurrentChange("该分工已被撤销 (this assignment was already removed)")
+            raise ConcurrentChange(_("This assignment was already removed."))
         if matter.status == Status.CLOSED:
-            raise MatterError("事项已销号，不能再调整分工 (the matter is closed)")
+            raise MatterError(_("The matter is closed."))
         if assignable_unit(actor, matter) != a.unit_id:
-            raise MatterError("只有本单位管理员可以调整本单位的分工 (only the unit's administrator changes its breakdown)")
+            raise MatterError(_("Only the unit's administrator changes its breakdown."))
         if Assignment.objects.filter(pk=a.pk).delete()[0] != 1:
-            raise ConcurrentChange("该分工已被撤销 (this assignment was already removed)")
+            raise ConcurrentChange(_("This assignment was already removed."))
         _event(matter, actor, "assignment_remove", unit=a.unit_id, section=a.section_id, person=a.person_id,
                summary=_who(a))
 
@@ -324,15 +322,15 @@ def do_complete_milestone(*, actor: User, milestone_id: int, done_on: date, toda
             raise Http404("No such milestone")
         matter = access_matter_by_id(actor, matter_id)
         if Actor.LEAD_UNIT not in actor_kinds(actor, matter):
-            raise MatterError("只有牵头单位可以确认节点完成 (only the lead unit marks time nodes done)")
+            raise MatterError(_("Only the lead unit marks time nodes done."))
         if matter.status not in RUNNING:
-            raise MatterError("事项不在办理中 (the matter is not being worked on)")
+            raise MatterError(_("The matter is not being worked on."))
         if done_on > today:
-            raise MatterError({"done_on": "完成日期不能晚于今天 (the date cannot be in the future)"})
+            raise MatterError({"done_on": _("The date cannot be in the future.")})
         if done_on < matter.start_date:
-            raise MatterError({"done_on": "完成日期早于事项起始日期 (the date is before the matter started)"})
+            raise MatterError({"done_on": _("The date is before the matter started.")})
         if Milestone.objects.filter(pk=milestone_id, done_on__isnull=True).update(done_on=done_on) != 1:
-            raise ConcurrentChange("该节点已标记完成或已重新倒排，请刷新 (already done or rescheduled; reload)")
+            raise ConcurrentChange(_("Already done or rescheduled; reload."))
         ms = Milestone.objects.get(pk=milestone_id)
         _event(matter, actor, "milestone_done", milestone=ms.pk, due=str(ms.due_date), done_on=str(done_on),
                late=done_on > ms.due_date, summary=f"{ms.title}（{done_on}）")
@@ -344,9 +342,9 @@ def do_reschedule_milestones(*, actor: User, matter_id: int, count: int) -> list
     with transaction.atomic():
         matter = access_matter_by_id(actor, matter_id)
         if Actor.SUPERVISOR not in actor_kinds(actor, matter):
-            raise MatterError("只有督查室可以倒排时间节点 (only the supervision office schedules time nodes)")
+            raise MatterError(_("Only the supervision office schedules time nodes."))
         if matter.status == Status.CLOSED:
-            raise MatterError("事项已销号 (the matter is closed)")
+            raise MatterError(_("The matter is closed."))
         if not 0 <= count <= 24:
             raise MatterError({"count": "时间节点数应在 0 到 24 之间 (0 to 24 time nodes)"})
         _lock(matter.pk)

@@ -87,7 +87,7 @@ def fan_out(inserted: list[tuple[Any, ...]], wanted: dict[Key, Wanted], part_inf
             urges.append((row[0], rid, d.deadline, today))
         elif d.action == Action.ACCOUNTABILITY:
             proposals.append((row[0], rid, d.deadline, today,
-                              f"逾期{d.workdays}个工作日未办结 (overdue {d.workdays} working days)"))
+                              f"逾期{d.workdays}个工作日未办结"))
         if d.co_part_id is not None and d.letter_reason is not None:
             letters.append((row[0], d.co_part_id, row[8], part_info[d.co_part_id][2], d.letter_reason.value,
                             d.deadline, rid))

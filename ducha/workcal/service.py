@@ -38,7 +38,7 @@ class CalendarEmpty(UncoveredYear):
 
     def __init__(self, year: int = 0) -> None:
         self.year = year
-        LookupError.__init__(self, "工作日历尚未导入任何年度 (no calendar year is loaded)")
+        LookupError.__init__(self, _("No calendar year is loaded."))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (CalendarEmpty, (self.year,))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from ducha.ledger.actions import LedgerError
 from ducha.ledger.excel import all_matters, export_ledger
@@ -54,14 +55,14 @@ class Command(ScriptCommand):
     def export(self, path: Path, year: int) -> None:
         directory = path.resolve().parent
         if not directory.is_dir():
-            raise CliError(f"{path}: 目录不存在 (no such directory)")
+            raise CliError(_("%(path)s: no such directory") % {"path": path})
         fd, tmp = tempfile.mkstemp(prefix=".ledger-", suffix=".xlsx", dir=directory)
         os.close(fd)
         try:
             rows = export_ledger(tmp, year=year, matters=all_matters(), today=workcal.today())
             os.replace(tmp, path)
         except OSError as e:
-            raise CliError(f"{path}: 无法写入 (cannot write: {e.strerror})") from e
+            raise CliError(_("%(path)s: cannot write (%(reason)s)") % {"path": path, "reason": e.strerror}) from e
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -72,11 +73,11 @@ class Command(ScriptCommand):
         if username:
             actor = offices.filter(username__iexact=username).first()
             if actor is None:
-                raise CliError(f"--user {username}: 不是在用的督查室账号 (not an active supervision-office account)")
+                raise CliError(_("--user %(name)s: not an active supervision-office account") % {"name": username})
             return actor
         found = list(offices[:2])
         if len(found) != 1:
-            raise CliError("请用 --user 指定督查室账号 (name the supervision-office account with --user)")
+            raise CliError(_("Name the supervision-office account with --user."))
         return found[0]
 
     def import_(self, path: Path, year: int, username: str) -> None:
