@@ -43,6 +43,17 @@ def test_s5_1_reschedule_all_through_the_rq_backend_and_a_burst_worker(city, clo
     from django_tasks_rq.backend import Job
     from rq import SimpleWorker
 
+    class _BurstWorker(SimpleWorker):
+        """A burst worker without the command channel (rq's pubsub thread for "stop" and "kill"
+        from outside): nobody sends it one here, and with the system clock shifted (faketime)
+        that thread's 60-second wait never returns, so the worker's teardown would hang."""
+
+        def subscribe(self):
+            self.pubsub_thread = None
+
+        def unsubscribe(self):
+            pass
+
     m = running_matter(city, due=DUE)
     MatterCheck.look_at([m.pk], at(date(2026, 12, 1)))
     # A running clock: the RQ worker's Redis listener waits on time.time() and never ends on a
@@ -52,7 +63,7 @@ def test_s5_1_reschedule_all_through_the_rq_backend_and_a_burst_worker(city, clo
     queue.empty()
     result = reschedule_all_task.using(backend="rq").enqueue()
     assert queue.count == 1
-    worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
+    worker = _BurstWorker([queue], connection=queue.connection, job_class=Job)
     assert worker.work(burst=True)
     assert now <= check_time(m) < at(date(2026, 11, 20))  # looked at again at once
     result.refresh()
