@@ -77,6 +77,9 @@ def setup_django(url: str, *, migrate: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
     import django
 
+    from ducha.environment import ensure_data_dir
+
+    ensure_data_dir()  # the keys, as the ducha command makes them
     django.setup()
     if migrate:
         from django.core.management import call_command

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
     def reset() -> None:
         with connection.cursor() as cur:
-            cur.execute("DELETE FROM reminders_notification")
+            cur.execute("DELETE FROM inbox_notification")
             cur.execute("DELETE FROM reminders_reminder WHERE id <> %s", [backlog_reminder])
             cur.execute("TRUNCATE reminders_outboxmessage, reminders_deliveryattempt")
             cur.execute(

@@ -66,6 +66,9 @@ def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
     import django
 
+    from ducha.environment import ensure_data_dir
+
+    ensure_data_dir()  # the keys, as the ducha command makes them
     django.setup()
 
 

@@ -63,6 +63,9 @@ def run(args: argparse.Namespace, url: str) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
     import django
 
+    from ducha.environment import ensure_data_dir
+
+    ensure_data_dir()  # the keys, as the ducha command makes them
     django.setup()
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -90,7 +93,7 @@ def run(args: argparse.Namespace, url: str) -> int:
 
     def reset() -> None:
         with connection.cursor() as cur:
-            cur.execute("TRUNCATE reminders_reminder, reminders_outboxmessage, reminders_notification, "
+            cur.execute("TRUNCATE reminders_reminder, reminders_outboxmessage, inbox_notification, "
                         "reminders_deliveryattempt CASCADE")
             cur.execute("UPDATE matters_mattercheck SET next_check_at = now() - interval '1 minute' "
                         "WHERE matter_id IN (SELECT id FROM matters_matter WHERE number < %s)", [f"B{args.due:07d}"])

@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from ducha.environment import data_dir, ensure_data_dir
+
 # Commands that work without a migrated database: they set one up, describe the code or the
 # settings, or bring their own (demo and restore migrate first).
 NO_DATABASE_NEEDED = frozenset({
@@ -81,6 +83,11 @@ def explain(problem: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
+    try:
+        ensure_data_dir()  # before the settings read the keys it creates on first run
+    except OSError as e:
+        sys.stderr.write(f"ducha: cannot set up the data folder {data_dir()}: {e.strerror or e}\n")
+        sys.exit(2)
     args = sys.argv[1:] if argv is None else argv
     if needs_database(args):
         import django

@@ -46,7 +46,8 @@ DUCHA_DATABASE_URL="sqlite:///$DUCHA_DATA_DIR/ducha.sqlite3" pytest -p no:cachep
 # server much of the time).
 ahead_days=${DUCHA_TEST_DAYS_AHEAD:-400}
 ahead_dir="$PWD/var/test-ahead"
-rm -rf "$ahead_dir" && mkdir -p "$ahead_dir" && cp -r "$DUCHA_DATA_DIR/static" "$ahead_dir/"
+rm -rf "$ahead_dir" && mkdir -p "$ahead_dir"
+cp -r "$DUCHA_DATA_DIR/static" "$DUCHA_DATA_DIR/secret_key" "$DUCHA_DATA_DIR/data_key" "$ahead_dir/"
 ahead_log=test-artifacts/pytest-clock-ahead.log
 # Its own session (setsid), so that a failure elsewhere ends it and its children with it; a
 # hung test ends it after 20 minutes instead of holding the run.

@@ -14,9 +14,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ducha.inbox.models import Notification
 from ducha.org.models import User
 from ducha.org.roles import Role
-from ducha.reminders.models import Notification, Reminder
+from ducha.reminders.models import Reminder
 from tests.reminders_helpers import reference_data  # noqa: F401 - a fixture
 from tests.test_letters_s1_4 import scan, slow  # noqa: F401 - a fixture
 

@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from ducha.inbox.models import Notification
 from ducha.ledger.models import LedgerCheckFlag
 from ducha.ledger.services import plan_june_check
 from ducha.matters.models import Matter
-from ducha.reminders.models import Notification
 from ducha.reports.models import Bulletin
 from ducha.security.models import TOTPDevice
 from tests.ledger_helpers import JUNE, build_year

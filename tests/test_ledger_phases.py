@@ -16,6 +16,7 @@ from docx import Document
 
 from ducha.audit.models import AuditEvent
 from ducha.documents.models import DocumentSequence
+from ducha.inbox.models import Notification
 from ducha.ledger.actions import (
     LedgerError,
     PlanChanged,
@@ -29,7 +30,6 @@ from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase,
 from ducha.ledger.services import plan_june_check, plan_reconciliation
 from ducha.matters.actions import MatterInput, do_create_matter, do_transition_matter
 from ducha.matters.models import Matter, MatterEvent, Rectification, RectificationSource, Source, Status
-from ducha.reminders.models import Notification
 from ducha.rules.ledger import behind_schedule
 from ducha.rules.workdays import elapsed_share
 from ducha.workcal.service import get_calendar

@@ -21,13 +21,14 @@ from django.conf import settings as django_settings
 from docx import Document
 from pypdf import PdfReader
 
+from ducha.inbox.models import Notification
 from ducha.letters.actions import LetterDraft, LetterError, do_dismiss_letter_proposals, do_send_co_unit_letter
 from ducha.letters.counts import letters_received_count
 from ducha.letters.models import Letter, LetterCode, LetterRecipient, Outcome, ProposalOutcome
 from ducha.letters.notify import notify_letter_sent
 from ducha.matters.models import MatterEvent
 from ducha.reminders import engine
-from ducha.reminders.models import LetterProposal, Notification
+from ducha.reminders.models import LetterProposal
 from tests.reminders_helpers import at, reference_data, running_matter  # noqa: F401 - a fixture
 
 PART_DUE = date(2026, 9, 30)

@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 
+from ducha.inbox.models import Notification
 from ducha.letters.actions import (
     LetterDraft,
     LetterError,
@@ -25,7 +26,6 @@ from ducha.letters.counts import letters_received_count, letters_table
 from ducha.letters.models import Letter, LetterCode, LetterRecipient, RequestOrigin
 from ducha.matters.actions import MatterInput, do_create_matter, do_transition_matter
 from ducha.matters.models import Matter, Source
-from ducha.reminders.models import Notification
 from tests.reminders_helpers import running_matter
 
 RECEIVED = date(2026, 9, 28)

@@ -216,7 +216,7 @@ def test_units_hear_of_assignment_return_and_extension_in_their_inbox(city, djan
     """Assignment reaches the lead unit and each co-unit; a return and an extension decision
     reach the lead unit (ursula is fgw's administrator; czj has none, so carl, its staff)."""
     clock.set(date(2026, 5, 11))
-    from ducha.reminders.models import Notification
+    from ducha.inbox.models import Notification
 
     def inbox() -> set[tuple[str, str]]:
         return {(n.user.username, n.title) for n in Notification.objects.select_related("user")}

@@ -12,11 +12,11 @@ import re
 
 import pytest
 
+from ducha import paging
 from ducha.matters import access
 from ducha.matters.access import visible_matters
 from ducha.matters.models import Matter
 from ducha.org.models import User
-from ducha.web import paging
 from tests.test_matters_pages import TODAY, _bulk, make_matters, numbers_in, page
 
 

@@ -24,11 +24,13 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from ducha.inbox.models import Notification
 from ducha.matters.models import MatterCheck
 from ducha.reminders import engine
-from ducha.reminders.models import Notification, OutboxMessage, Reminder
+from ducha.reminders.models import OutboxMessage, Reminder
 from ducha.workcal.service import get_calendar, today
 from tests.reminders_helpers import bulk_running_matters, reference_data  # noqa: F401
+from tests.slow_worker import slow_batches
 
 _skip_unless_postgres = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -63,9 +65,12 @@ def worker_env(**extra: str) -> dict[str, str]:
 _started: list[subprocess.Popen[str]] = []
 
 
-def start_worker(*args: str, **env: str) -> subprocess.Popen[str]:
+def start_worker(*args: str, pause: float | None = None, **env: str) -> subprocess.Popen[str]:
+    """`ducha worker` in a process of its own; with ``pause``, each batch's transaction stays
+    open that many seconds after its writes (tests/slow_worker.py), a window to kill it in."""
     p = subprocess.Popen(
-        [sys.executable, "-m", "ducha", "worker", *args], env=worker_env(**env),
+        [sys.executable, "-m", "ducha", "worker", *args] if pause is None
+        else [sys.executable, "-m", "tests.slow_worker", str(pause), *args], env=worker_env(**env),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     _started.append(p)
@@ -132,7 +137,7 @@ def _workers_in_transaction() -> int:
 @postgres_only
 def test_s5_1_workers_killed_mid_batch_lose_nothing_and_double_nothing(city):
     due_matters(city, 5000)
-    procs = [start_worker("--interval", "0.2", "--batch", "100", DUCHA_FAULT_BATCH_PAUSE="0.5") for _ in range(3)]
+    procs = [start_worker("--interval", "0.2", "--batch", "100", pause=0.5) for _ in range(3)]
     deadline = time.monotonic() + 180
     seen = 0
     while time.monotonic() < deadline and all(p.poll() is None for p in procs):
@@ -157,7 +162,7 @@ def test_s5_1_workers_killed_mid_batch_lose_nothing_and_double_nothing(city):
 @postgres_only
 def test_s5_1_sigterm_finishes_the_batch_and_exits_within_30_seconds(city):
     due_matters(city, 2000)
-    p = start_worker("--interval", "1", "--batch", "200", DUCHA_FAULT_BATCH_PAUSE="1.5")
+    p = start_worker("--interval", "1", "--batch", "200", pause=1.5)
     deadline = time.monotonic() + 180  # a loaded CI machine can take long to start Django
     while time.monotonic() < deadline and p.poll() is None and _workers_in_transaction() < 1:
         time.sleep(0.1)
@@ -210,7 +215,7 @@ def test_s5_1_one_pass_over_several_connections_creates_each_reminder_once(city,
     monkeypatch.setattr(engine, "_scan_batch", recording)
     limited = engine.scan(batch_size=100, max_batches=2, connections=3)
     assert limited.reminders_created == Reminder.objects.count() == 200  # the budget is shared by the lanes
-    monkeypatch.setattr(engine, "_FAULT_PAUSE", 0.3)  # batches that last: every lane gets one to run
+    monkeypatch.setattr(engine, "_set_next_checks", slow_batches(engine._set_next_checks, 0.3))  # every lane gets one
     stats = engine.scan(batch_size=100, connections=3)
     assert len(lanes) >= 2, lanes  # the helper lanes really ran batches
     assert (stats.reminders_created, stats.matters_checked, stats.batches) == (250, 250, 3)

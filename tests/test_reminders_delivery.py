@@ -18,10 +18,11 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
+from ducha.inbox.models import Notification
 from ducha.reminders import engine, outbox
 from ducha.reminders.channels import mask_phone
 from ducha.reminders.channels.robots import dingtalk_sign, redact
-from ducha.reminders.models import Notification, OutboxMessage, OutboxStatus, RobotPost, RobotWebhook
+from ducha.reminders.models import OutboxMessage, OutboxStatus, RobotPost, RobotWebhook
 from tests.reminders_helpers import at, in_charge_leader, reference_data, running_matter  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("reference_data")

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ducha.inbox.models import Notification
 from ducha.matters.actions import do_decide_extension, do_request_extension, do_transition_matter
 from ducha.matters.models import Matter, MatterCheck
 from ducha.reminders import engine, outbox
@@ -20,7 +21,6 @@ from ducha.reminders.models import (
     AccountabilityProposal,
     EscalationRung,
     LetterProposal,
-    Notification,
     OutboxMessage,
     Reminder,
     UrgeNotice,

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ducha.inbox.models import Notification
 from ducha.reminders import engine, outbox
-from ducha.reminders.models import Notification
 from tests.reminders_helpers import at, reference_data, running_matter  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -60,7 +60,7 @@ def test_inbox_queries_do_not_grow_with_messages(city, client, django_assert_max
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/inbox/")
     assert response.content.decode().count('data-testid="notification"') == 30
-    mine = [q["sql"] for q in few.captured_queries if "reminders_" in q["sql"]]
+    mine = [q["sql"] for q in few.captured_queries if "inbox_notification" in q["sql"]]
     assert len(mine) == 3  # page count, page rows (reminder joined), unread badge
 
 

@@ -11,9 +11,9 @@ import pytest
 from django.http import Http404
 
 from ducha.audit.models import AuditEvent
+from ducha.inbox.models import Notification
 from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Status
 from ducha.org.access import EVERYTHING, unit_scope
-from ducha.reminders.models import Notification
 from ducha.reports.actions import (
     ConcurrentChange,
     ItemInput,

@@ -24,12 +24,12 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from lunardate import LunarDate
 
+from ducha.inbox.models import Notification
 from ducha.ledger.excel import COLUMNS, HEADER_ROWS, all_matters, export_ledger
 from ducha.letters import texts
 from ducha.letters.services import RequestFacts
 from ducha.matters.actions import CoUnitInput, MatterInput, do_create_matter, do_transition_matter
 from ducha.matters.models import Matter, MatterEvent, Rectification, Source
-from ducha.reminders.models import Notification
 from ducha.reports.services import window_of, window_provisional
 from ducha.workcal import service
 from ducha.workcal.actions import do_import_calendar_file

@@ -10,12 +10,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from ducha.api.common import ERRORS, PERIOD_PATTERN, caller, keyset_page, period_param, refuse
+from ducha.api.common import (
+    BINARY,
+    DOCX,
+    ERRORS,
+    PDF,
+    PERIOD_PATTERN,
+    caller,
+    keyset_page,
+    period_param,
+    refuse,
+    stored_file,
+)
 from ducha.api.schemas import AfterId, Error, PersonRef, RowId
 from ducha.org.models import User
 from ducha.reports.access import can_issue_bulletin
@@ -35,8 +46,6 @@ from ducha.workcal import service as workcal
 router = Router(tags=["bulletins"])
 OFFICE_ONLY = {403: Error, **ERRORS}
 WRITES = {400: Error, 403: Error, 409: Error, **ERRORS}
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-BINARY = {"schema": {"type": "string", "format": "binary"}}
 PERIOD_HELP = "2026-10, 2026-Q3, 2026-H1 or 2026; default: last month"
 CONFIRM_TEXT = ("must be true: the bulletin is numbered (宛督〔year〕N号), goes out to every unit named in "
                 "`recipients` and cannot be withdrawn (a correction is a new document). Without it the answer "
@@ -205,12 +214,5 @@ def bulletin_file(request: HttpRequest, path: Path[FilePath]) -> Any:
     if _office(request) is None:
         return _refused()
     b = _get(path.bulletin_id)
-    stored = b.docx if path.fmt == "docx" else b.pdf
-    if not stored:
-        raise Http404("No such file")
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such file") from None
-    return FileResponse(handle, as_attachment=path.fmt == "docx", filename=f"{b.number}.{path.fmt}",
-                        content_type="application/pdf" if path.fmt == "pdf" else DOCX)
+    return stored_file(b.docx if path.fmt == "docx" else b.pdf, filename=f"{b.number}.{path.fmt}",
+                       content_type=PDF if path.fmt == "pdf" else DOCX, download=path.fmt == "docx")

@@ -16,12 +16,11 @@ from ninja import Field, Query, Router, Schema
 from ducha.api.common import ERRORS, caller, keyset_page
 from ducha.api.letters import reader
 from ducha.api.schemas import AfterId, Error, MatterRef, RowId, UnitRef
+from ducha.inbox import actions as inbox_actions
+from ducha.inbox.models import Light, Notification
 from ducha.matters.access import visible_matters
-from ducha.reminders import actions
 from ducha.reminders.models import (
     AccountabilityProposal,
-    Light,
-    Notification,
     Reminder,
     ReminderKind,
     RungAction,
@@ -139,8 +138,8 @@ def mark_read(request: HttpRequest, notification_id: RowId, payload: ReadIn) -> 
     """Mark one of the caller's messages read (or unread again)."""
     user = caller(request)
     try:
-        actions.do_mark_notification_read(actor=user, notification_id=notification_id, read=payload.read)
-    except actions.ReminderError:
+        inbox_actions.do_mark_notification_read(actor=user, notification_id=notification_id, read=payload.read)
+    except inbox_actions.InboxError:
         raise Http404("No such message") from None
     return _notification(Notification.objects.select_related("reminder__matter").get(pk=notification_id))
 
@@ -148,7 +147,7 @@ def mark_read(request: HttpRequest, notification_id: RowId, payload: ReadIn) -> 
 @router.post("/inbox/read-all", response={200: MarkedOut, 400: Error, 403: Error, **ERRORS})
 def mark_all_read(request: HttpRequest) -> Any:
     """Mark every unread message of the caller read."""
-    return {"marked": actions.do_mark_all_notifications_read(actor=caller(request))}
+    return {"marked": inbox_actions.do_mark_all_notifications_read(actor=caller(request))}
 
 
 @router.get("/reminders", response={200: ReminderPage, **ERRORS}, tags=["reminders"])

@@ -16,11 +16,11 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
-from ducha.api.common import ERRORS, caller, keyset_page, refuse
+from ducha.api.common import BINARY, DOCX, ERRORS, PDF, caller, keyset_page, refuse, stored_file
 from ducha.api.ledger_schemas import (
     FileKind,
     FlagPage,
@@ -62,8 +62,6 @@ from ducha.workcal import service as workcal
 router = Router(tags=["ledger"])
 PHASE_COLUMNS = {PhaseCode.BUILD: "built", PhaseCode.JUNE_CHECK: "june_checked",
                  PhaseCode.RECONCILIATION: "reconciled", PhaseCode.CLOSE: "closed"}
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 class YearPath(Schema):
@@ -229,12 +227,11 @@ def notice_file(request: HttpRequest, notice_id: RowId, kind: FileKind) -> Any:
     """The notice as .docx or PDF; 404 until it has been rendered (see ``render_error``)."""
     user = _reader(request)
     notice = access_notice_by_id(user, notice_id)
-    stored = notice.docx_file if kind == FileKind.DOCX else notice.pdf_file
-    if not stored:
-        raise Http404("No such file")
-    actions.do_read_notice(user=user, notice=notice)
-    return FileResponse(stored.open("rb"), as_attachment=kind == FileKind.DOCX, filename=f"{notice.number}.{kind}",
-                        content_type="application/pdf" if kind == FileKind.PDF else DOCX)
+    answer = stored_file(notice.docx_file if kind == FileKind.DOCX else notice.pdf_file,
+                         filename=f"{notice.number}.{kind}", content_type=PDF if kind == FileKind.PDF else DOCX,
+                         download=kind == FileKind.DOCX)
+    actions.do_read_notice(user=user, notice=notice)  # read once the file is there to be read
+    return answer
 
 
 @router.get("/ledger/years/{year}/phases/{phase}", response={200: PlanOut, **ERRORS})

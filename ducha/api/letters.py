@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
-from ducha.api.common import ERRORS, PERIOD_PATTERN, caller, keyset_page, period_param
+from ducha.api.common import BINARY, DOCX, ERRORS, PDF, PERIOD_PATTERN, caller, keyset_page, period_param, stored_file
 from ducha.api.letter_schemas import Box, LetterDetailOut, LetterKindCode, LetterPage, ReceiptOut
 from ducha.api.schemas import AfterId, Error, RowId
 from ducha.letters import actions
@@ -28,8 +28,6 @@ from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
 
 router = Router(tags=["letters"])
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-BINARY = {"schema": {"type": "string", "format": "binary"}}
 FILES = {"application/pdf": BINARY, DOCX: BINARY}
 
 
@@ -129,12 +127,5 @@ def letter_file(request: HttpRequest, path: Path[FilePath]) -> Any:
     """The letter as .docx or PDF; 404 until it has been rendered (see ``render_error``)."""
     user = reader(request)
     letter = access_letter_by_id(user, path.letter_id)
-    stored = letter.docx_file if path.fmt == "docx" else letter.pdf_file
-    if not stored:
-        raise Http404("No such file")
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such file") from None
-    return FileResponse(handle, as_attachment=path.fmt == "docx", filename=f"{letter.number}.{path.fmt}",
-                        content_type="application/pdf" if path.fmt == "pdf" else DOCX)
+    return stored_file(letter.docx_file if path.fmt == "docx" else letter.pdf_file, filename=f"{letter.number}.{path.fmt}",
+                       content_type=PDF if path.fmt == "pdf" else DOCX, download=path.fmt == "docx")

@@ -14,20 +14,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-API_PREFIX = "/api/"
-
-
-def is_api_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIX)
-
-
-def json_refusal(status: int, message: str) -> JsonResponse:
-    """The ``Error`` schema of the OpenAPI document: a message, and the same under ``__all__``."""
-    return JsonResponse({"detail": message, "errors": {"__all__": message}}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
+from ducha.security.answers import is_api_request, json_refusal
 
 
 def _megabytes(size: int) -> str:

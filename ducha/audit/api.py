@@ -13,7 +13,6 @@ numbers are partly hidden before anything is stored.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import math
 import re
 import uuid
@@ -26,7 +25,6 @@ from ducha.audit import chain
 from ducha.audit.context import origin
 from ducha.audit.models import AuditEvent, Result
 
-logger = logging.getLogger(__name__)
 MASK = "******"
 _SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|otp|totp|session|csrf|api[_-]?key|private|credential|"
                          r"signature|cookie|authorization", re.IGNORECASE)
@@ -131,22 +129,3 @@ def record(
         "result": result,
         "reason": mask_text(reason.replace("\x00", ""))[:300],
     })
-
-
-def record_denied(request: Any) -> None:
-    """Every 403 is an audit event; anonymous ones are rate-limited per address (no log flooding)."""
-    from django.db import connection
-
-    if connection.closed_in_transaction:
-        # Only a test harness calling the WSGI handler inside a test transaction gets here:
-        # Django's request_started closed the connection, so nothing can be written.
-        logger.warning("403 on %s not audited: the database connection was closed in a transaction", request.path)
-        return
-    user = getattr(request, "user", None)
-    if not getattr(user, "is_authenticated", False):
-        from ducha.security.ratelimit import hit
-
-        if not hit("audit-403", origin(request).src_ip or "-", limit=30, period=60):
-            return
-    record(actor=user, action="access.denied", obj_type="url", obj_id=request.path[:64], before=None,
-           after={"method": request.method, "path": request.path[:200]}, request=request, result=Result.DENIED)

@@ -136,8 +136,4 @@ class RequestContextMiddleware:
         finally:
             _current_request.reset(token)
         response.headers["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
-        if response.status_code == 403:
-            from ducha.audit.api import record_denied
-
-            record_denied(request)
         return response

@@ -46,6 +46,9 @@ def sm3_hex(data: bytes) -> str:
 
 def _master_key() -> bytes:
     raw = settings.DUCHA_DATA_KEY
+    if not raw:
+        raise ValueError(f"no data key: set DUCHA_DATA_KEY, or run any `ducha` command once to create "
+                         f"{settings.DATA_DIR / 'data_key'}")
     try:
         key = bytes.fromhex(raw)
     except ValueError:

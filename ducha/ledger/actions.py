@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
 from ducha.documents.register import take_document_number
+from ducha.inbox.notify import notify_units_apart
 from ducha.ledger.access import phase_runner_names, runs_ledger, runs_phase, self_check_unit
 from ducha.ledger.models import (
     CarryOver,
@@ -46,7 +47,6 @@ from ducha.ledger.snapshots import baseline_snapshot, final_snapshot
 from ducha.matters.models import MatterEvent, Rectification, RectificationSource
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
-from ducha.reminders.notify import notify_units_apart
 from ducha.workcal import service as workcal
 
 

@@ -3,7 +3,7 @@
 Each addressee hears in the capacity they receive it (主送/报/抄送). A guarded UPDATE of the
 letter's ``notified_at`` lets exactly one run write them: a retried commit hook cannot notify
 twice. Who is told: a leader addressee in person; for a unit, its liaisons
-(``ducha.reminders.notify.unit_liaisons``).
+(``ducha.inbox.notify.unit_liaisons``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from ducha.inbox.notify import notify_each, unit_liaisons
 from ducha.letters.models import Letter, LetterRecipient, RoleChoice
-from ducha.reminders.models import Notification
-from ducha.reminders.notify import unit_liaisons
 
 _ROLE_WORD: dict[str, str] = {RoleChoice.TO: "主送", RoleChoice.REPORT: "报", RoleChoice.CC: "抄送"}
 
@@ -41,11 +40,8 @@ def notify_letter_sent(letter_id: int) -> int:
         return 0
     letter = Letter.objects.select_related("from_unit").get(pk=letter_id)
     sender = letter.from_unit.short_name or letter.from_unit.name
-    rows = Notification.objects.bulk_create(
-        Notification(
-            user_id=uid, title=f"提醒函 {letter.number}（{_ROLE_WORD.get(role, '')}）"[:200],
-            body=f"{sender}：{letter.title}", light="red" if role == RoleChoice.TO else "",
-        )
+    return notify_each(
+        (uid, f"提醒函 {letter.number}（{_ROLE_WORD.get(role, '')}）", f"{sender}：{letter.title}",
+         "red" if role == RoleChoice.TO else "")
         for uid, role in sorted(letter_audience(letter_id).items())
     )
-    return len(rows)

@@ -102,13 +102,13 @@ def agency_for(unit: Unit) -> str:
     code = LetterCode.objects.filter(unit=unit).values_list("agency", flat=True).first()
     if code:
         return code
-    prefix = str(getattr(settings, "DUCHA_LETTER_CITY_PREFIX", "宛"))
+    prefix = settings.DUCHA_LETTER_CITY_PREFIX
     return letter_agency(unit.short_name or unit.name, city_prefix=prefix)
 
 
 def reply_workdays() -> int:
     """Working days the letter asks the addressee to answer within (setting, default 5)."""
-    return int(getattr(settings, "DUCHA_LETTER_REPLY_WORKDAYS", 5))
+    return settings.DUCHA_LETTER_REPLY_WORKDAYS
 
 
 def leader_label(post: LeaderPost) -> str:
@@ -243,7 +243,7 @@ def requests_with_requesters(matters: list[Matter], today: date, cal: WorkCalend
     """Each request with its requesting unit (recorded, else read from its reference) and lateness.
     ``matters`` must come with ``request_origin`` selected."""
     names: list[tuple[int, str, str]] | None = None
-    stall_after = int(getattr(settings, "DUCHA_REQUEST_STALL_WORKDAYS", 1))
+    stall_after = settings.DUCHA_REQUEST_STALL_WORKDAYS
     out: list[RequestFacts] = []
     for m in matters:
         origin = getattr(m, "request_origin", None)

@@ -19,8 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
+from ducha.inbox.notify import notify_units
 from ducha.matters.access import access_matter_by_id, actor_kinds, can_create_matters
 from ducha.matters.actions_evidence import attach_evidence, check_evidence
+from ducha.matters.errors import ConcurrentChange as ConcurrentChange  # re-exported: callers catch them here
+from ducha.matters.errors import MatterError as MatterError
 from ducha.matters.models import (
     PROPOSAL_SOURCES,
     Assignment,
@@ -40,24 +43,11 @@ from ducha.matters.models import (
 from ducha.matters.numbering import next_matter_number
 from ducha.matters.validation import content_errors, key_work_gaps, key_work_refusal
 from ducha.org.models import LeaderPost, Section, Unit, User
-from ducha.reminders.notify import notify_units
 from ducha.rules.lifecycle import Actor, TransitionError, check_transition, claim_needs_explanation
 from ducha.rules.lifecycle import Status as LStatus
 from ducha.rules.workdays import UncoveredYear, schedule_backwards
 from ducha.workcal import service as workcal
 from ducha.workcal.provisional import provisional_mark
-
-
-class MatterError(ValueError):
-    """Bad input or a step that is not allowed; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, str] | str) -> None:
-        self.errors = errors if isinstance(errors, dict) else {"__all__": errors}
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
-
-
-class ConcurrentChange(MatterError):
-    """Someone else changed the matter first; reload and try again."""
 
 
 @dataclass
@@ -109,12 +99,12 @@ def _months_later(d: date, months: int) -> date:
 
 def proposal_limit_months() -> int:
     """Handling limit of NPC suggestions and CPPCC proposals from assignment (setting, default 3)."""
-    return int(getattr(settings, "DUCHA_PROPOSAL_LIMIT_MONTHS", 3))
+    return settings.DUCHA_PROPOSAL_LIMIT_MONTHS
 
 
 def rework_workdays() -> int:
     """Working days a unit gets to put right a matter returned for rework (setting, default 10)."""
-    return int(getattr(settings, "DUCHA_REWORK_WORKDAYS", 10))
+    return settings.DUCHA_REWORK_WORKDAYS
 
 
 def _validate(data: MatterInput) -> dict[str, str]:

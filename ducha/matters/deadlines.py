@@ -18,10 +18,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from ducha.inbox.notify import notify_units_apart
 from ducha.matters.actions import rework_workdays
 from ducha.matters.models import Matter, MatterCheck, MatterEvent, Milestone, Rectification, RectificationSource, Status
 from ducha.org.models import User
-from ducha.reminders.notify import notify_units_apart
 from ducha.rules.workdays import UncoveredYear, WorkCalendar, schedule_backwards
 from ducha.workcal import service as workcal
 from ducha.workcal.models import WorkdayDeadline

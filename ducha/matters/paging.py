@@ -15,7 +15,7 @@ from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from ducha.web.paging import CappedPaginator
+from ducha.paging import CappedPaginator
 
 SEPARATOR = "~"
 

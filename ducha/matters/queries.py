@@ -46,7 +46,7 @@ SIGNAL_LABELS: dict[str, Promise] = {
 
 def warn_workdays() -> int:
     """Working days before the deadline from which a matter shows yellow (setting, default 3)."""
-    return int(getattr(settings, "DUCHA_WARN_WORKDAYS", 3))
+    return settings.DUCHA_WARN_WORKDAYS
 
 
 def calendar_or_none() -> WorkCalendar | None:
@@ -277,7 +277,7 @@ class Summary:
 
 def due_soon_workdays() -> int:
     """"Due within N working days" on the dashboards (setting, default 5)."""
-    return int(getattr(settings, "DUCHA_DUE_SOON_WORKDAYS", 5))
+    return settings.DUCHA_DUE_SOON_WORKDAYS
 
 
 def summarise(

@@ -63,9 +63,9 @@ from ducha.matters.validation import key_work_gaps, key_work_refusal
 from ducha.org.access import unit_scope, visible_units
 from ducha.org.models import LeaderKind, Unit, User
 from ducha.org.roles import ADMIN_ROLES, UNIT_ROLES, Role
+from ducha.paging import CappedPaginator
 from ducha.rules.lifecycle import Actor, actions_for
 from ducha.rules.lifecycle import Status as LStatus
-from ducha.web.paging import CappedPaginator
 from ducha.workcal import service as workcal
 
 PAGE_SIZE = 25

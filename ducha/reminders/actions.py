@@ -1,4 +1,4 @@
-"""Writes of the reminders app: reading the inbox, choosing channels, re-sending dead letters."""
+"""Writes of the reminders app: choosing channels, re-sending dead letters."""
 
 from __future__ import annotations
 
@@ -10,27 +10,13 @@ from django.utils.translation import gettext as _
 
 from ducha.org.models import User
 from ducha.org.roles import Role
-from ducha.reminders.models import ChannelPreference, Notification, OutboxMessage, OutboxStatus
+from ducha.reminders.models import ChannelPreference, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("ducha.reminders")
 
 
 class ReminderError(ValueError):
     """A step that is not allowed; the message names what is wrong."""
-
-
-def do_mark_notification_read(*, actor: User, notification_id: int, read: bool = True) -> int:
-    """Mark one of the actor's own messages read (or unread again); someone else's is 'not found'."""
-    rows = Notification.objects.filter(pk=notification_id, user_id=actor.pk).update(
-        read_at=timezone.now() if read else None
-    )
-    if rows != 1:
-        raise ReminderError(_("There is no such message."))
-    return rows
-
-
-def do_mark_all_notifications_read(*, actor: User) -> int:
-    return Notification.objects.filter(user_id=actor.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def do_save_channel_preference(*, actor: User, email: bool, sms: bool, sms_only_urgent: bool) -> ChannelPreference:

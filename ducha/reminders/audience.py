@@ -105,7 +105,7 @@ class Resolver:
         missing = sorted(set(ids) - self.people.keys())
         if not missing:
             return
-        sms_default = bool(getattr(settings, "DUCHA_SMS_DEFAULT", True))
+        sms_default = settings.DUCHA_SMS_DEFAULT
         for row in User.objects.filter(pk__in=missing, is_active=True).values_list(
             "id", "email", "phone", "unit_id", "channel_preference__email", "channel_preference__sms",
             "channel_preference__sms_only_urgent",

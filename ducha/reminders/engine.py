@@ -32,9 +32,7 @@ one transaction discipline that reads best in one place.
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import time as pytime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,8 +60,6 @@ from ducha.workcal import service as workcal
 log = logging.getLogger("ducha.reminders")
 
 RUNNING = sorted(s.value for s in RUNNING_STATUSES)
-# Seconds to wait inside each batch's transaction, for tests that kill workers mid-batch.
-_FAULT_PAUSE = float(os.environ.get("DUCHA_FAULT_BATCH_PAUSE") or 0)
 
 
 @dataclass
@@ -102,17 +98,18 @@ def load_rules() -> Rules:
         ladder.append(Rung(r.code, r.offset_workdays, frozenset(audience), r.light, Action(r.action), r.urgent))
         names[r.code] = (r.name, r.offset_workdays)
     policy = Policy(
-        inaction_workdays=int(getattr(settings, "DUCHA_INACTION_WORKDAYS", 10)),
-        co_unit_workdays=int(getattr(settings, "DUCHA_CO_UNIT_SLOW_WORKDAYS", 10)),
+        inaction_workdays=settings.DUCHA_INACTION_WORKDAYS,
+        co_unit_workdays=settings.DUCHA_CO_UNIT_SLOW_WORKDAYS,
         co_unit_overdue_workdays=settings.DUCHA_CO_UNIT_OVERDUE_WORKDAYS,
-        behind_checkpoints=tuple(getattr(settings, "DUCHA_BEHIND_CHECKPOINTS", (0.25, 0.5, 0.75))),
+        behind_checkpoints=settings.DUCHA_BEHIND_CHECKPOINTS,
     )
     return Rules(tuple(ladder), names, policy, Phrases(), set_aside=failures.any_set_aside())
 
 
 def check_time() -> time:
-    """Reminders fall due at the start of the working day (setting DUCHA_REMINDER_TIME, "08:30")."""
-    return time.fromisoformat(str(getattr(settings, "DUCHA_REMINDER_TIME", "08:30")))
+    """Reminders fall due at the start of the working day (setting DUCHA_REMINDER_TIME, 08:30)."""
+    reminder_time: time = settings.DUCHA_REMINDER_TIME
+    return reminder_time
 
 
 def _next_check_at(d: date | None, now: datetime, memo: dict[Any, Any]) -> datetime | None:
@@ -333,8 +330,6 @@ def _batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res: Res
             failures.set_aside(failed, now)
         if rules.set_aside and next_checks:
             failures.forget([c[0] for c in next_checks])
-        if _FAULT_PAUSE:
-            pytime.sleep(_FAULT_PAUSE)  # fault injection: widen the window a SIGKILL can hit
     # Counted once committed: a batch that fails is taken again matter by matter.
     stats.batches += 1
     stats.matters_checked += len(rows) - len(failed)
@@ -410,7 +405,7 @@ def scan(*, now: datetime | None = None, today: date | None = None, batch_size: 
 def _lanes(asked: int | None) -> int:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return 1
-    return max(1, int(asked if asked is not None else getattr(settings, "DUCHA_SCAN_CONNECTIONS", 2)))
+    return max(1, int(asked if asked is not None else settings.DUCHA_SCAN_CONNECTIONS))
 
 
 class _Budget:

@@ -12,13 +12,13 @@ from typing import Any
 
 from django.db import connection
 
+from ducha.inbox.models import Notification
 from ducha.reminders.audience import Resolver
 from ducha.reminders.fastwrite import array_literal, execute_arrays, insert_ignore
 from ducha.reminders.models import (
     AccountabilityProposal,
     Channel,
     LetterProposal,
-    Notification,
     OutboxMessage,
     OutboxStatus,
     Reminder,

@@ -121,7 +121,7 @@ def _wait(stop: threading.Event, seconds: float) -> None:
 def start_in_thread(interval: float | None = None) -> tuple[threading.Thread, threading.Event]:
     """The in-process worker of the embedded deployment (``ducha serve`` / ``ducha demo``)."""
     stop = threading.Event()
-    every = float(interval if interval is not None else getattr(settings, "DUCHA_WORKER_INTERVAL", 60))
+    every = float(interval if interval is not None else settings.DUCHA_WORKER_INTERVAL)
 
     def target() -> None:
         try:

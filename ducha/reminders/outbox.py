@@ -53,7 +53,7 @@ class DeliverStats:
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "DUCHA_OUTBOX_MAX_ATTEMPTS", 10))
+    return settings.DUCHA_OUTBOX_MAX_ATTEMPTS
 
 
 def backoff(attempts: int) -> timedelta:
@@ -61,8 +61,8 @@ def backoff(attempts: int) -> timedelta:
     DUCHA_OUTBOX_BACKOFF_SECONDS = 240, DUCHA_OUTBOX_BACKOFF_CAP_SECONDS = 21600). With the
     defaults a message failing for the 5th time waits 64 minutes: a poison message stops
     costing anything while the others flow."""
-    base = float(getattr(settings, "DUCHA_OUTBOX_BACKOFF_SECONDS", 240))
-    cap = float(getattr(settings, "DUCHA_OUTBOX_BACKOFF_CAP_SECONDS", 21600))
+    base = settings.DUCHA_OUTBOX_BACKOFF_SECONDS
+    cap = settings.DUCHA_OUTBOX_BACKOFF_CAP_SECONDS
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 

@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ducha.inbox import actions as inbox_actions
+from ducha.inbox.models import Notification
 from ducha.matters.access import visible_matters
 from ducha.org.models import User
 from ducha.org.roles import CITY_WIDE_ROLES, Role
@@ -21,7 +23,6 @@ from ducha.reminders.models import (
     AccountabilityProposal,
     ChannelPreference,
     LetterProposal,
-    Notification,
     OutboxMessage,
     OutboxStatus,
     UrgeNotice,
@@ -68,9 +69,9 @@ def _back(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     try:
-        actions.do_mark_notification_read(actor=_user(request), notification_id=notification_id,
+        inbox_actions.do_mark_notification_read(actor=_user(request), notification_id=notification_id,
                                           read=request.POST.get("read", "1") == "1")
-    except actions.ReminderError:
+    except inbox_actions.InboxError:
         raise Http404("No such message") from None
     return _back(request)
 
@@ -78,7 +79,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    n = actions.do_mark_all_notifications_read(actor=_user(request))
+    n = inbox_actions.do_mark_all_notifications_read(actor=_user(request))
     messages.success(request, _("%(n)d messages marked as read.") % {"n": n})
     return _back(request)
 

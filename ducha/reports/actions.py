@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
+from ducha.inbox.notify import notify_people, unit_liaisons
 from ducha.matters.actions_evidence import attach_evidence, check_evidence
 from ducha.matters.models import CoUnitPart, EvidenceKind, Matter, MatterEvent, Status
 from ducha.org.access import access_unit_by_id
 from ducha.org.models import User
-from ducha.reminders.notify import notify_people, unit_liaisons
 from ducha.reports.access import access_report_by_id, can_return_report, can_write_report
 from ducha.reports.models import EDITABLE_STATUSES, MonthlyReport, ReportEvent, ReportItem, ReportStatus
 from ducha.reports.services import owed_by_unit, reportable_entries

@@ -45,11 +45,11 @@ OVERDUE_LISTED = 30  # the bulletin names at most this many overdue matters; the
 
 def doc_prefix() -> str:
     """机关代字 shared by every document of the supervision office (setting DUCHA_NOTICE_DOC_PREFIX)."""
-    return str(getattr(settings, "DUCHA_NOTICE_DOC_PREFIX", "宛督"))
+    return settings.DUCHA_NOTICE_DOC_PREFIX
 
 
 def issuer() -> str:
-    return str(getattr(settings, "DUCHA_NOTICE_ISSUER", "南阳市人民政府督查室"))
+    return settings.DUCHA_NOTICE_ISSUER
 
 
 def _pct(row: RateRow, kind: str) -> str:

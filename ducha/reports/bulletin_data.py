@@ -24,7 +24,7 @@ from ducha.rules.reporting import ReportCounts, Standing, commended, laggards
 
 def laggard_limit() -> int:
     """How many units a bulletin names for criticism at most (setting, default 5)."""
-    return int(getattr(settings, "DUCHA_BULLETIN_LAGGARDS", 5))
+    return settings.DUCHA_BULLETIN_LAGGARDS
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Info, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 
 DEFAULT_NAMES = ("admin", "administrator", "root", "sa", "superuser", "system", "test", "guest")
@@ -21,6 +22,25 @@ def _tables_ready(*names: str) -> bool:
     except DatabaseError:
         return False
     return set(names) <= existing
+
+
+@register(Tags.security)
+def check_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The keys come from the environment or from the data folder, where the `ducha` command
+    creates them on first run; a process started another way may find neither."""
+    missing = [] if settings.DUCHA_DATA_KEY else ["DUCHA_DATA_KEY"]
+    try:
+        settings.SECRET_KEY  # noqa: B018  (Django refuses to read an empty one)
+    except ImproperlyConfigured:
+        missing.insert(0, "DUCHA_SECRET_KEY")
+    if not missing:
+        return []
+    return [Error(
+        f"no key: {', '.join(missing)}",
+        hint=f"Set them in the environment, or run any `ducha` command once with DUCHA_DATA_DIR={settings.DATA_DIR}: "
+             "it creates secret_key and data_key there.",
+        id="ducha_security.E004",
+    )]
 
 
 @register(Tags.security)

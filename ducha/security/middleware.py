@@ -27,8 +27,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from ducha.api.middleware import is_api_request, json_refusal
 from ducha.security.actions import password_state
+from ducha.security.answers import is_api_request, json_refusal
 from ducha.security.models import UserSession
 from ducha.security.policy import current as current_policy
 

@@ -22,10 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
-from ducha.matters.deadlines import follow_calendar_change
 from ducha.org.models import User
-from ducha.reminders.tasks import enqueue_reschedule_all
-from ducha.workcal import service
+from ducha.workcal import followers, service
 from ducha.workcal.importing import (
     CalendarImportError,
     CalendarRow,
@@ -195,10 +193,8 @@ def _write_year(
         what = "导入" if created else "更正"
         reason = f"{year}年日历{what}（{notice}{'，' + notice_number if notice_number else ''}）"
         moved, resolved, settled, changed = _recompute_deadlines(cy, reason)
-        follow_calendar_change(actor=actor, year=year, old_dues=changed, reason=reason)
-        # Reminders follow the new working days: every open matter's next check is recomputed
-        # by a one-off task once this import has committed.
-        enqueue_reschedule_all()
+        # The matters' dates, then the reminders' next checks (ducha.workcal.followers).
+        followers.follow(followers.CalendarChange(actor=actor, year=year, reason=reason, old_dues=changed))
         holidays = sum(1 for d in days if d.kind == DayKind.HOLIDAY)
         CalendarEvent.objects.create(
             actor=actor,

@@ -122,12 +122,12 @@ def one_department_days() -> int:
 
 def several_departments_days() -> int:
     """S1.13 "within one week" in working days (setting DUCHA_SEVERAL_DEPARTMENTS_DAYS, default 5)."""
-    return int(getattr(settings, "DUCHA_SEVERAL_DEPARTMENTS_DAYS", 5))
+    return settings.DUCHA_SEVERAL_DEPARTMENTS_DAYS
 
 
 def report_window_days() -> int:
     """S1.2 report window in working days (setting DUCHA_REPORT_WINDOW_DAYS, default 5)."""
-    return int(getattr(settings, "DUCHA_REPORT_WINDOW_DAYS", 5))
+    return settings.DUCHA_REPORT_WINDOW_DAYS
 
 
 def compute_due(cal: WorkCalendar, basis_date: date, workdays: int) -> date | None:

@@ -21,8 +21,8 @@ def deliver(messages: Sequence[OutboxMessage]) -> dict[int, Outcome]:
     out: dict[int, Outcome] = {}
     if not messages:
         return out
-    host = urlsplit(getattr(settings, "DUCHA_SITE_URL", "")).hostname or "ducha.local"
-    site = getattr(settings, "DUCHA_SITE_URL", "")
+    host = urlsplit(settings.DUCHA_SITE_URL).hostname or "ducha.local"
+    site = settings.DUCHA_SITE_URL
     try:
         connection = get_connection(fail_silently=False)
         connection.open()

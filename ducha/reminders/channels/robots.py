@@ -68,7 +68,7 @@ def payload(kind: str, title: str, text: str) -> dict[str, Any]:
 
 def _chunks(messages: Sequence[OutboxMessage]) -> list[list[OutboxMessage]]:
     """Digests of at most DUCHA_ROBOT_DIGEST_MAX items and 3,800 bytes (WeCom's markdown limit is 4,096)."""
-    most = int(getattr(settings, "DUCHA_ROBOT_DIGEST_MAX", 10))
+    most = settings.DUCHA_ROBOT_DIGEST_MAX
     out: list[list[OutboxMessage]] = []
     size = 0
     for m in messages:
@@ -112,9 +112,9 @@ def post(robot: RobotWebhook, chunk: list[OutboxMessage]) -> Outcome:
         signed_url(robot), data=body, method="POST",
         headers={"Content-Type": "application/json; charset=utf-8", "X-Ducha-Message-Keys": keys},
     )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler(getattr(settings, "DUCHA_HTTP_PROXIES", {})))
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler(settings.DUCHA_HTTP_PROXIES))
     try:
-        with opener.open(request, timeout=float(getattr(settings, "DUCHA_WEBHOOK_TIMEOUT", 10))) as resp:
+        with opener.open(request, timeout=settings.DUCHA_WEBHOOK_TIMEOUT) as resp:
             raw = resp.read(65536)
     except urllib.error.HTTPError as e:
         return Outcome(False, error=f"HTTP {e.code} from {redact(robot.url)}")
@@ -135,7 +135,7 @@ def post(robot: RobotWebhook, chunk: list[OutboxMessage]) -> Outcome:
 
 def _reserve(robot_id: int, wanted: int, now: datetime) -> tuple[int, datetime | None]:
     """Reserve up to ``wanted`` posts in the robot's minute; (granted, when the next slot frees)."""
-    limit = int(getattr(settings, "DUCHA_ROBOT_PER_MINUTE", 20))
+    limit = settings.DUCHA_ROBOT_PER_MINUTE
     with transaction.atomic():
         if connection.features.has_select_for_update:
             list(RobotWebhook.objects.select_for_update().filter(pk=robot_id).values_list("pk"))

@@ -52,14 +52,14 @@ class FileGateway:
 
 
 def gateway() -> SmsGateway:
-    cls = import_string(getattr(settings, "DUCHA_SMS_GATEWAY", "ducha.reminders.channels.sms.FileGateway"))
+    cls = import_string(settings.DUCHA_SMS_GATEWAY)
     gw: SmsGateway = cls()
     return gw
 
 
 def quiet_until(now: datetime) -> datetime | None:
     """The end of the quiet hours if ``now`` is inside them (setting DUCHA_SMS_QUIET_HOURS, (22, 8))."""
-    start, end = getattr(settings, "DUCHA_SMS_QUIET_HOURS", (22, 8))
+    start, end = settings.DUCHA_SMS_QUIET_HOURS
     local = timezone.localtime(now)
     if start == end:
         return None
@@ -75,7 +75,7 @@ def deliver(messages: Sequence[OutboxMessage], now: datetime) -> dict[int, Outco
     if not messages:
         return out
     hold = quiet_until(now)
-    cap = int(getattr(settings, "DUCHA_SMS_PER_NUMBER_PER_DAY", 20))
+    cap = settings.DUCHA_SMS_PER_NUMBER_PER_DAY
     local_midnight = timezone.make_aware(datetime.combine(timezone.localtime(now).date(), time(0)))
     numbers = {m.address for m in messages}
     sent_today = dict(

@@ -1,6 +1,6 @@
 """In-app messages that are not reminders: a matter assigned, a notice delivered, a report
-sent back. Reminders (``engine``) write their own inbox rows with their idempotency key; these
-are one-off facts, written once by the action that made them, after its commit.
+sent back, a letter received. Reminders write their own inbox rows with their idempotency key
+(ducha.reminders.fanout); these are one-off facts, written once by the action that made them.
 
 Who hears for a unit: its administrators (the unit's liaisons, as for reminders) or, when
 it has none, everyone who works for it.
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from ducha.inbox.models import Notification
 from ducha.org.models import User
 from ducha.org.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
-from ducha.reminders.models import Notification
 
 
 def unit_liaisons(unit_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -56,3 +56,11 @@ def notify_units(unit_ids: Iterable[int], *, title: str, body: str, light: str =
     """The same message to the liaisons of each unit."""
     people = [uid for uids in unit_liaisons(unit_ids).values() for uid in uids]
     return notify_people(people, title=title, body=body, light=light)
+
+
+def notify_each(messages: Iterable[tuple[int, str, str, str]]) -> int:
+    """Each person their own message, ``(person id, title, text, light)``, in one insert."""
+    rows = Notification.objects.bulk_create(
+        Notification(user_id=uid, title=title[:200], body=body, light=light) for uid, title, body, light in messages
+    )
+    return len(rows)

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from ducha.reminders.models import Notification
+from ducha.inbox.models import Notification
 
 
 def inbox(request: HttpRequest) -> dict[str, Any]:
