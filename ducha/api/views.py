@@ -13,7 +13,18 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 
-from ducha.api import bulletins, calendar, classified, inbox, ledger, letter_proposals, letters, rates, reports
+from ducha.api import (
+    bulletins,
+    calendar,
+    classified,
+    evidence,
+    inbox,
+    ledger,
+    letter_proposals,
+    letters,
+    rates,
+    reports,
+)
 from ducha.api.common import keyset_page
 from ducha.api.schemas import (
     MAX_YEAR,
@@ -60,6 +71,8 @@ api.add_router("", letters.router)
 api.add_router("", letter_proposals.router)
 api.add_router("", inbox.router)
 api.add_router("", bulletins.router)
+# Evidence files of report lines and completion claims (佐证材料).
+api.add_router("", evidence.router)
 # S5.2: a classified matter's reference number alone.
 api.add_router("", classified.router)
 

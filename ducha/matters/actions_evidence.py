@@ -12,11 +12,16 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
-from ducha.matters.models import Evidence, Matter, MatterEvent
+from ducha.matters.access import access_matter_by_id, actor_kinds
+from ducha.matters.errors import ConcurrentChange, MatterError
+from ducha.matters.models import Evidence, EvidenceKind, Matter, MatterEvent, Status
 from ducha.org.models import User
+from ducha.rules.lifecycle import Actor
 from ducha.security.uploads import CheckedUpload, check_upload
 
 EVIDENCE_KINDS = frozenset({"pdf", "ofd", "docx", "xlsx", "png", "jpg"})
@@ -45,3 +50,21 @@ def attach_evidence(*, actor: User, matter: Matter, unit_id: int, upload: Any, c
            after={"evidence": evidence.pk, "name": evidence.name, "kind": kind, "sm3": checked.sm3,
                   "bytes": checked.size})
     return evidence
+
+
+def do_attach_claim_evidence(*, actor: User, matter_id: int, upload: Any) -> Evidence:
+    """A file for the completion claim the lead unit has made, while the office has not yet
+    decided on it (the claim itself may carry one too; this adds what came later)."""
+    matter = access_matter_by_id(actor, matter_id)
+    if Actor.LEAD_UNIT not in actor_kinds(actor, matter):
+        raise MatterError(_("Only the lead unit adds evidence to its completion claim."))
+    if matter.status != Status.CLAIMED:
+        raise MatterError(_("Evidence goes with a completion claim, and this matter is not awaiting its closing."))
+    checked, problem = check_evidence(upload)
+    if checked is None:
+        raise MatterError({"evidence": problem})
+    with transaction.atomic():
+        if not Matter.objects.filter(pk=matter.pk, status=Status.CLAIMED).update(updated_at=timezone.now()):
+            raise ConcurrentChange(_("Someone else changed this matter; reload."))
+        return attach_evidence(actor=actor, matter=matter, unit_id=matter.lead_unit_id, upload=upload,
+                               checked=checked, kind=EvidenceKind.CLAIM)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ducha.audit.api import record
 from ducha.inbox.notify import notify_people, unit_liaisons
 from ducha.matters.actions_evidence import attach_evidence, check_evidence
-from ducha.matters.models import CoUnitPart, EvidenceKind, Matter, MatterEvent, Status
+from ducha.matters.models import CoUnitPart, Evidence, EvidenceKind, Matter, MatterEvent, Status
 from ducha.org.access import access_unit_by_id
 from ducha.org.models import User
 from ducha.reports.access import access_report_by_id, can_return_report, can_write_report
@@ -155,6 +155,30 @@ def do_save_report_item(
             attach_evidence(actor=actor, matter=matter, unit_id=unit.id, upload=evidence, checked=checked,
                             kind=EvidenceKind.REPORT_LINE, month=report.month_key)
     return item
+
+
+def do_attach_report_evidence(
+    *, actor: User, unit_id: int, year: int, month: int, matter_id: int, upload: Any,
+) -> Evidence:
+    """A file for a line already saved in the unit's report for the month, while the report can
+    still be changed (the line's form may carry one too; this adds what came later)."""
+    unit = access_unit_by_id(actor, unit_id)
+    if not can_write_report(actor, unit.id):
+        raise ReportError(_("Only the unit's own staff fill in its report."))
+    item = ReportItem.objects.select_related("report", "matter").filter(
+        report__unit=unit, report__year=year, report__month=month, matter_id=matter_id).first()
+    if item is None:
+        raise ReportError({"matter": _("Save the line for this matter first; the file goes with it.")})
+    checked, problem = check_evidence(upload)
+    if checked is None:
+        raise ReportError({"evidence": problem})
+    with transaction.atomic():
+        if not MonthlyReport.objects.filter(pk=item.report_id, status__in=EDITABLE_STATUSES).update(
+            updated_at=timezone.now()
+        ):
+            raise ConcurrentChange(_("The report has been submitted; it can no longer be changed."))
+        return attach_evidence(actor=actor, matter=item.matter, unit_id=unit.id, upload=upload, checked=checked,
+                               kind=EvidenceKind.REPORT_LINE, month=item.report.month_key)
 
 
 def _later_lines(matter_id: int, unit_id: int, year: int, month: int) -> Any:
