@@ -52,30 +52,27 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    raw = _raw(name)
-    try:
-        value = int(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-    _check_range(name, value, minimum, maximum)
-    return value
+    return _number(name, default, int, "a whole number", minimum, maximum)
 
 
 def env_float(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
+    return _number(name, default, float, "a number", minimum, maximum)
+
+
+N = TypeVar("N", int, float)
+
+
+def _number(name: str, default: N, cast: Callable[[str], N], what: str, minimum: N | None, maximum: N | None) -> N:
     raw = _raw(name)
     try:
-        value = float(raw) if raw else default
+        value = cast(raw) if raw else default
     except ValueError:
-        raise ValueError(f"{name} must be a number, not {raw!r}") from None
-    _check_range(name, value, minimum, maximum)
-    return value
-
-
-def _check_range(name: str, value: float, minimum: float | None, maximum: float | None) -> None:
+        raise ValueError(f"{name} must be {what}, not {raw!r}") from None
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, not {value}")
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be at most {maximum}, not {value}")
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:

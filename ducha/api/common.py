@@ -9,34 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Status
 from ninja.errors import ValidationError
 
 from ducha.api.schemas import Error
 from ducha.org.models import User
 from ducha.rules.periods import Period
+from ducha.security.answers import DOCX as DOCX  # the API's file answers
+from ducha.security.answers import PDF as PDF
+from ducha.security.answers import stored_file as stored_file
 
 # Every operation may answer these; POSTs add 400, 403 (also a missing CSRF token) and 409.
 ERRORS: dict[int, Any] = {401: Error, 404: Error, 422: Error}
 
 # A file answer's body in the OpenAPI document, and the types of the documents and evidence files.
 BINARY = {"schema": {"type": "string", "format": "binary"}}
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def stored_file(stored: FieldFile | None, *, filename: str, content_type: str, download: bool) -> FileResponse:
-    """A stored file as the answer; 404 when there is none yet (a document not rendered) or it
-    has gone from the disk. ``download``: saved by the browser rather than shown."""
-    if not stored:
-        raise Http404("No such file")
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such file") from None
-    return FileResponse(handle, as_attachment=download, filename=filename, content_type=content_type)
 
 
 # The text forms of ducha.rules.periods.Period, for years 1000–2999 (the calendar holds 2004 on).

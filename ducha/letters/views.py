@@ -35,6 +35,7 @@ from ducha.org.roles import ADMIN_ROLES, Role
 from ducha.reports.forms import parse_period
 from ducha.rules.periods import Period
 from ducha.rules.workdays import UncoveredYear
+from ducha.security.answers import DOCX, PDF, stored_file
 from ducha.workcal import service as workcal
 
 PAGE_SIZE = 25
@@ -117,14 +118,8 @@ def letter_file(request: HttpRequest, letter_id: int, fmt: str) -> FileResponse:
     if fmt not in ("docx", "pdf"):
         raise Http404("No such file")
     letter = access_letter_by_id(user, letter_id)
-    stored = letter.docx_file if fmt == "docx" else letter.pdf_file
-    if not stored:
-        raise Http404("No such file")
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such file") from None
-    return FileResponse(handle, as_attachment=True, filename=f"{letter.number}.{fmt}")
+    return stored_file(letter.docx_file if fmt == "docx" else letter.pdf_file, filename=f"{letter.number}.{fmt}",
+                       content_type=PDF if fmt == "pdf" else DOCX, download=True)
 
 
 @login_required

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET
 from ducha.matters.access import access_matter_by_id
 from ducha.matters.models import Evidence
 from ducha.matters.views import _user
+from ducha.security.answers import DOCX, PDF, stored_file
 
 CONTENT_TYPES = {
-    "pdf": "application/pdf", "ofd": "application/ofd", "png": "image/png", "jpg": "image/jpeg",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": PDF, "ofd": "application/ofd", "png": "image/png", "jpg": "image/jpeg",
+    "docx": DOCX,
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -26,5 +27,5 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
         raise Http404("No such file")
     access_matter_by_id(user, evidence.matter_id)  # out of scope is a 404, like a missing file
     # Always a download with the type decided on upload: a file is never rendered as a page of the site.
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name,
-                        content_type=CONTENT_TYPES.get(evidence.content_kind, "application/octet-stream"))
+    return stored_file(evidence.file, filename=evidence.name, download=True,
+                       content_type=CONTENT_TYPES.get(evidence.content_kind, "application/octet-stream"))
