@@ -31,11 +31,10 @@ from ducha.api.letter_schemas import (
 from ducha.api.letters import letter_detail, reader
 from ducha.api.schemas import Error, RowId
 from ducha.letters import actions, texts
-from ducha.letters.access import sending_unit
+from ducha.letters.access import MAX_PROPOSALS, access_sending_unit, open_letter_proposals
 from ducha.letters.actions import LetterDraft, LetterError
 from ducha.letters.models import Letter, LetterKind, RoleChoice
 from ducha.letters.services import (
-    RUNNING,
     OfficeMissing,
     PartFacts,
     RequestFacts,
@@ -49,7 +48,6 @@ from ducha.letters.services import (
 from ducha.matters.access import visible_matters
 from ducha.matters.models import CoUnitPart
 from ducha.org.models import Unit, User
-from ducha.org.roles import Role
 from ducha.reminders.engine import load_rules
 from ducha.reminders.models import LetterProposal
 from ducha.rules.letters import Addressee, AddressError
@@ -58,16 +56,6 @@ from ducha.workcal import service as workcal
 
 router = Router(tags=["letters"])
 WRITES = {400: Error, 403: Error, 409: Error, **ERRORS}
-MAX_PROPOSALS = 500
-
-
-def _sender(user: User) -> Unit:
-    unit = sending_unit(user)
-    if unit is None:
-        raise Http404("Only a unit sends letters")
-    return unit
-
-
 def _facts(facts: PartFacts) -> dict[str, Any]:
     return {"overdue_workdays": facts.overdue, "silent_workdays": facts.silent, "last_update": facts.last_update,
             "reasons": facts.reasons}
@@ -96,16 +84,10 @@ def list_proposals(request: HttpRequest) -> Any:
     """The lead unit's slow co-units not yet written to, and its requests still being handled.
     The supervision office reads every unit's proposals; other roles have none (404)."""
     user = reader(request)
-    unit = sending_unit(user)
-    if unit is None and user.role != Role.SUPERVISION_OFFICE:
-        raise Http404("No letter proposals for this role")
+    unit, open_proposals = open_letter_proposals(user)
     today = workcal.today()
-    qs = LetterProposal.objects.filter(outcome__isnull=True, co_part__done_on__isnull=True, matter__status__in=RUNNING)
-    if unit is not None:
-        qs = qs.filter(from_unit=unit)
     first: OrderedDict[int, LetterProposal] = OrderedDict()
-    for p in qs.select_related("matter", "co_part", "to_unit", "from_unit").order_by(
-            "matter_id", "co_part_id", "id")[:MAX_PROPOSALS]:
+    for p in open_proposals:
         first.setdefault(p.co_part_id, p)
     proposals: list[dict[str, Any]] = []
     requests: list[RequestFacts] = []
@@ -139,7 +121,7 @@ def dismiss_proposal(request: HttpRequest, co_part_id: RowId, payload: DismissIn
 
 
 def _co_part(user: User, co_part_id: int) -> tuple[Unit, CoUnitPart]:
-    sender = _sender(user)
+    sender = access_sending_unit(user)
     part = CoUnitPart.objects.select_related("matter", "unit").filter(
         pk=co_part_id, matter__in=visible_matters(user).values("pk")).first()
     if part is None or part.matter.lead_unit_id != sender.pk:
@@ -187,7 +169,7 @@ def co_unit_draft(request: HttpRequest, co_part_id: RowId) -> Any:
 def request_draft(request: HttpRequest, matter_id: RowId) -> Any:
     """S1.5: the letter to the general office on a request of the caller's unit, prefilled."""
     user = reader(request)
-    sender = _sender(user)
+    sender = access_sending_unit(user)
     today = workcal.today()
     chosen = _pending(sender, matter_id, today)
     office: Unit | None = None
@@ -252,7 +234,7 @@ def send_request_letter(request: HttpRequest, matter_id: RowId, payload: SendIn)
     """S1.5: send the (edited) letter to the general office about a stalled request of the
     caller's unit. Needs ``"confirm": true``: it goes out and is reported to the leaders."""
     user = reader(request)
-    sender = _sender(user)
+    sender = access_sending_unit(user)
     chosen = _pending(sender, matter_id, workcal.today())
     if not payload.confirm:
         try:

@@ -17,6 +17,8 @@ from ducha.letters.models import Letter, LetterRecipient
 from ducha.org.access import unit_scope
 from ducha.org.models import LeaderKind, Unit, User
 from ducha.org.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
+from ducha.reminders.models import LetterProposal
+from ducha.rules.lifecycle import RUNNING_STATUSES
 
 READ_ALL_ROLES = frozenset({Role.SUPERVISION_OFFICE, Role.PERFORMANCE_OFFICE})
 # People who act for their unit: they sign for letters addressed to it.
@@ -76,6 +78,33 @@ def sending_unit(user: User | AnonymousUser) -> Unit | None:
     if user.role in UNIT_ROLES and user.unit_id is not None:
         return user.unit
     return None
+
+
+def access_sending_unit(user: User | AnonymousUser) -> Unit:
+    """The unit ``user`` sends letters for; anyone else gets a 404, as for a page not theirs."""
+    unit = sending_unit(user)
+    if unit is None:
+        raise Http404("Only a unit sends letters")
+    return unit
+
+
+MAX_PROPOSALS = 500
+
+
+def open_letter_proposals(user: User) -> tuple[Unit | None, list[LetterProposal]]:
+    """The letter proposals still open (the part not done, the matter running) that ``user``
+    acts on: their unit's, or every unit's for the supervision office, which reads them; a 404
+    for other roles. In matter and part order, at most ``MAX_PROPOSALS`` (the page says so)."""
+    unit = sending_unit(user)
+    if unit is None and user.role != Role.SUPERVISION_OFFICE:
+        raise Http404("No letter proposals for this role")
+    qs = LetterProposal.objects.filter(outcome__isnull=True, co_part__done_on__isnull=True,
+                                       matter__status__in=sorted(s.value for s in RUNNING_STATUSES))
+    if unit is not None:
+        qs = qs.filter(from_unit=unit)
+    rows = qs.select_related("matter", "co_part", "co_part__unit", "to_unit", "from_unit").order_by(
+        "matter_id", "co_part_id", "id")[:MAX_PROPOSALS]
+    return unit, list(rows)
 
 
 def can_read_counts(user: User | AnonymousUser) -> bool:

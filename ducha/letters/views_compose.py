@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ducha.letters import actions, texts
-from ducha.letters.access import sending_unit
+from ducha.letters.access import MAX_PROPOSALS, access_sending_unit, open_letter_proposals
 from ducha.letters.forms import DismissForm, LetterForm
 from ducha.letters.services import (
-    RUNNING,
     OfficeMissing,
     PartFacts,
     address_problem,
@@ -37,40 +36,21 @@ from ducha.letters.services import (
 from ducha.letters.views import _user
 from ducha.matters.access import access_matter_by_id, visible_matters
 from ducha.matters.models import CoUnitPart, Matter, Source
-from ducha.org.models import Unit, User
-from ducha.org.roles import Role
+from ducha.org.models import Unit
 from ducha.reminders.engine import load_rules
-from ducha.reminders.models import LetterProposal
 from ducha.rules.letters import Addressee, AddressError
 from ducha.rules.workdays import UncoveredYear
 from ducha.workcal import service as workcal
-
-MAX_PROPOSALS = 500
-
-
-def _sender(user: User) -> Unit:
-    unit = sending_unit(user)
-    if unit is None:
-        raise Http404("Only a unit sends letters")
-    return unit
 
 
 @login_required
 def proposals(request: HttpRequest) -> HttpResponse:
     """The lead unit's slow co-units (from the engine's proposals) and its stalled requests."""
     user = _user(request)
-    unit = sending_unit(user)
-    if unit is None and user.role != Role.SUPERVISION_OFFICE:
-        raise Http404("No such page")
+    unit, open_proposals = open_letter_proposals(user)
     today = workcal.today()
-    qs = LetterProposal.objects.filter(
-        outcome__isnull=True, co_part__done_on__isnull=True, matter__status__in=RUNNING)
-    if unit is not None:
-        qs = qs.filter(from_unit=unit)
     grouped: OrderedDict[int, dict[str, Any]] = OrderedDict()
-    for p in qs.select_related("matter", "co_part", "co_part__unit", "to_unit", "from_unit").order_by("matter_id", "co_part_id", "id")[
-        :MAX_PROPOSALS
-    ]:
+    for p in open_proposals:
         row = grouped.setdefault(p.co_part_id, {"proposal": p, "reasons": [], "since": p.created_at})
         row["reasons"].append(p.get_reason_display())
         row["since"] = min(row["since"], p.created_at)
@@ -133,7 +113,7 @@ def _apply_errors(form: LetterForm, error: actions.LetterError) -> None:
 def compose_co_unit(request: HttpRequest, co_part_id: int) -> HttpResponse:
     """S1.4: the letter to a slow co-unit, prefilled from the facts, edited, sent."""
     user = _user(request)
-    sender = _sender(user)
+    sender = access_sending_unit(user)
     part = CoUnitPart.objects.select_related("matter", "matter__lead_unit", "unit").filter(
         pk=co_part_id, matter__in=visible_matters(user).values("pk")).first()
     if part is None or part.matter.lead_unit_id != sender.pk:
@@ -176,7 +156,7 @@ def compose_co_unit(request: HttpRequest, co_part_id: int) -> HttpResponse:
 def compose_request(request: HttpRequest) -> HttpResponse:
     """S1.5: the unit picks its stalled request and writes to the general office."""
     user = _user(request)
-    sender = _sender(user)
+    sender = access_sending_unit(user)
     today = workcal.today()
     problem = ""
     try:
@@ -227,7 +207,7 @@ def propose_for_matter(request: HttpRequest, matter_id: int) -> HttpResponse:
     """From a matter's page: the requester writes about its request (S1.5); the lead unit picks
     the slow co-unit to write to (S1.4), straight to the form when only one is slow."""
     user = _user(request)
-    sender = _sender(user)
+    sender = access_sending_unit(user)
     matter = Matter.objects.select_related("request_origin").filter(pk=matter_id).first()
     if matter is not None and matter.source == Source.UNIT_REQUEST:
         try:
