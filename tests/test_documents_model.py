@@ -188,9 +188,9 @@ def test_document_is_immutable():
                                        body=[Paragraph("x")]).body, tuple)  # type: ignore[arg-type]
 
 
-# The document-number register is the package's one Django part (a table and its app); the
-# renderer stays plain Python, fed plain values by the apps.
-REGISTER_MODULES = {"apps.py", "models.py", "register.py"}
+# The package's Django parts: the document-number register (a table and its app) and the store
+# that renders into a row's file fields; the renderer stays plain Python, fed plain values.
+REGISTER_MODULES = {"apps.py", "models.py", "register.py", "store.py"}
 
 
 def test_documents_renderer_does_not_import_django():

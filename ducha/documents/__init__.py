@@ -2,8 +2,9 @@
 
 督查通知 and 通报 use the ordinary format (§7); 提醒函 / 督办函 (文种 函) use 信函格式 (§10.1).
 Build an OfficialDocument (model.py), then call render_docx or render_pdf. The renderer imports
-no Django: it is fed plain values by the apps. The package's one Django part is the
-document-number register (models.py, register.py), which every kind of document numbers from.
+no Django: it is fed plain values by the apps. Its Django parts are the document-number
+register (models.py, register.py), which every kind of document numbers from, and the store
+(store.py) that renders a document into a row's .docx and PDF fields and records a failure.
 """
 
 from .docx import render_docx

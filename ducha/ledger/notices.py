@@ -8,10 +8,8 @@ numbers back, it leaves a visible problem and a "render again" button instead.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ducha.documents import (
@@ -22,15 +20,12 @@ from ducha.documents import (
     Paragraph,
     Table,
     format_doc_date,
-    render_docx,
-    render_pdf,
 )
+from ducha.documents.store import render_into
 from ducha.ledger.models import LedgerCheckFlag, SupervisionNotice
 from ducha.ledger.services import notice_issuer
 from ducha.org.models import LeaderKind, LeaderPost
 from ducha.workcal.provisional import provisional_mark
-
-log = logging.getLogger(__name__)
 
 
 def _percent(flag: LedgerCheckFlag) -> str:
@@ -111,16 +106,5 @@ def notice_document(notice: SupervisionNotice) -> OfficialDocument:
 
 def render_notice_files(notice: SupervisionNotice) -> bool:
     """Write the .docx and PDF under MEDIA_ROOT/documents/; True when both exist afterwards."""
-    stem = f"{notice.doc_year}-{notice.sequence:04d}-{notice.unit.code}"
-    try:
-        doc = notice_document(notice)
-        notice.docx_file.save(f"{stem}.docx", ContentFile(render_docx(doc)), save=False)
-        notice.pdf_file.save(f"{stem}.pdf", ContentFile(render_pdf(doc)), save=False)
-    except Exception as e:  # a font or a library missing on the server: keep the notice, show why
-        log.exception("rendering notice %s failed", notice.number)
-        SupervisionNotice.objects.filter(pk=notice.pk).update(render_error=str(e)[:300])
-        return False
-    SupervisionNotice.objects.filter(pk=notice.pk).update(
-        docx_file=notice.docx_file.name, pdf_file=notice.pdf_file.name, render_error=""
-    )
-    return True
+    return render_into(notice, lambda: notice_document(notice), stem=f"{notice.doc_year}-{notice.sequence:04d}-{notice.unit.code}",
+                       docx_field="docx_file", pdf_field="pdf_file", label=f"notice {notice.number}")

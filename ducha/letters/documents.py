@@ -8,15 +8,10 @@ a "render again" button instead.
 
 from __future__ import annotations
 
-import logging
-
-from django.core.files.base import ContentFile
-
-from ducha.documents import DocNumber, OfficialDocument, Paragraph, render_docx, render_pdf
+from ducha.documents import DocNumber, OfficialDocument, Paragraph
+from ducha.documents.store import render_into
 from ducha.letters.models import Letter, LetterRecipient, RoleChoice
 from ducha.letters.texts import paragraphs
-
-log = logging.getLogger(__name__)
 
 
 def letter_document(letter: Letter, recipients: list[LetterRecipient] | None = None) -> OfficialDocument:
@@ -45,21 +40,5 @@ def file_stem(letter: Letter) -> str:
 
 def render_letter_files(letter: Letter) -> bool:
     """Write the .docx and PDF under MEDIA_ROOT/documents/letters/; True when both exist."""
-    stem = file_stem(letter)
-    try:
-        doc = letter_document(letter)
-        for old in (letter.docx_file, letter.pdf_file):
-            if old:  # rendering again after a failure: replace, do not pile up copies
-                old.delete(save=False)
-        letter.docx_file.save(f"{stem}.docx", ContentFile(render_docx(doc)), save=False)
-        letter.pdf_file.save(f"{stem}.pdf", ContentFile(render_pdf(doc)), save=False)
-    except Exception as e:  # a font or a library missing on the server: keep the letter, show why
-        log.exception("rendering letter %s failed", letter.number)
-        Letter.objects.filter(pk=letter.pk).update(docx_file=letter.docx_file.name or "", render_error=str(e)[:300])
-        letter.render_error = str(e)[:300]
-        return False
-    Letter.objects.filter(pk=letter.pk).update(
-        docx_file=letter.docx_file.name, pdf_file=letter.pdf_file.name, render_error=""
-    )
-    letter.render_error = ""
-    return True
+    return render_into(letter, lambda: letter_document(letter), stem=file_stem(letter), docx_field="docx_file",
+                       pdf_field="pdf_file", label=f"letter {letter.number}")

@@ -5,12 +5,10 @@ and PDF by ``ducha.documents`` and stored with who issued it.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -23,10 +21,9 @@ from ducha.documents import (
     Paragraph,
     Table,
     format_doc_date,
-    render_docx,
-    render_pdf,
 )
 from ducha.documents.register import take_document_number
+from ducha.documents.store import render_into
 from ducha.org.models import Unit, UnitKind, User
 from ducha.reports.access import can_issue_bulletin
 from ducha.reports.actions import ReportError
@@ -37,8 +34,6 @@ from ducha.reports.templatetags.report_tags import period_label
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
 from ducha.workcal.provisional import provisional_mark
-
-log = logging.getLogger(__name__)
 
 OVERDUE_LISTED = 30  # the bulletin names at most this many overdue matters; the page lists all
 
@@ -223,18 +218,9 @@ def do_issue_bulletin(*, actor: User, period: Period, today: date | None = None)
 
 def render_bulletin_files(bulletin: Bulletin, data: BulletinData | None = None) -> bool:
     """Write the .docx and PDF under MEDIA_ROOT/documents/bulletins/; True when both exist."""
-    period = Period.parse(bulletin.period)
-    data = data or bulletin_data(period, bulletin.issued_on)
+    def build() -> OfficialDocument:
+        return build_bulletin_document(data or bulletin_data(Period.parse(bulletin.period), bulletin.issued_on),
+                                       bulletin.number, bulletin.issued_on)
+
     stem = bulletin.number.replace("〔", "-").replace("〕", "-").replace("号", "")
-    doc = build_bulletin_document(data, bulletin.number, bulletin.issued_on)
-    try:
-        bulletin.docx.save(f"{stem}.docx", ContentFile(render_docx(doc)), save=False)
-        bulletin.pdf.save(f"{stem}.pdf", ContentFile(render_pdf(doc)), save=False)
-    except Exception as e:  # a font or library missing on the server: keep the bulletin, say why
-        log.exception("rendering bulletin %s failed", bulletin.number)
-        Bulletin.objects.filter(pk=bulletin.pk).update(
-            docx=bulletin.docx.name or "", render_error=str(e)[:300]
-        )
-        return False
-    Bulletin.objects.filter(pk=bulletin.pk).update(docx=bulletin.docx.name, pdf=bulletin.pdf.name, render_error="")
-    return True
+    return render_into(bulletin, build, stem=stem, docx_field="docx", pdf_field="pdf", label=f"bulletin {bulletin.number}")
