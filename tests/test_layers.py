@@ -19,7 +19,7 @@ PACKAGE = Path(ducha.__file__).parent
 
 RANKS: dict[str, int] = {
     # the ground floor: plain modules, then the apps every other app may use
-    "environment": 0, "dburl": 0, "paging": 0, "rules": 0,
+    "environment": 0, "dburl": 0, "paging": 0, "bulk": 0, "rules": 0,
     "org": 1,
     "audit": 2, "documents": 2,
     "workcal": 3, "inbox": 3,

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
+from ducha.bulk import insert_rows
 from ducha.ledger.actions import LedgerError, can_import_ledger
-from ducha.ledger.bulk import insert_rows
 from ducha.ledger.importing import ImportPlan, LedgerFileError, LedgerImportRefused, parse_ledger
 from ducha.ledger.models import JobStatus, LedgerEvent, LedgerImportJob, LedgerYear, Phase
 from ducha.ledger.validation import Lookups, RowValues
@@ -66,7 +66,7 @@ MATTER_COLUMNS = ("year", "number", "status", "created_by_id", "title", "source"
 
 def _insert_new(actor: User, year: int, rows: list[RowValues], note: str) -> None:
     """The new draft matters, their co-unit parts and their creation events, as do_create_matter
-    writes them, through prepared INSERTs (see ``ducha.ledger.bulk``)."""
+    writes them, through prepared INSERTs (see ``ducha.bulk``)."""
     if not rows:
         return
     insert_rows(Matter, MATTER_COLUMNS, (

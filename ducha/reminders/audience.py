@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from ducha.bulk import filter_ids
 from ducha.matters.models import Assignment
 from ducha.org.models import LeaderKind, LeaderPost, Unit, UnitPost, UnitPostKind, User
 from ducha.org.roles import Role
-from ducha.reminders.fastwrite import filter_ids
 from ducha.reminders.models import Channel, RobotWebhook
 from ducha.rules.escalation import Audience
 

@@ -45,11 +45,11 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ducha.bulk import array_literal, execute_arrays, filter_ids, insert_ignore
 from ducha.matters.models import CoUnitPart, Matter, MatterCheck
 from ducha.reminders import failures
 from ducha.reminders.audience import Resolver
 from ducha.reminders.fanout import Key, Wanted, fan_out
-from ducha.reminders.fastwrite import array_literal, execute_arrays, filter_ids, insert_ignore
 from ducha.reminders.models import EscalationRung, Reminder
 from ducha.reminders.texts import MatterLine, Phrases, compose
 from ducha.rules.escalation import Action, Audience, CoPartFacts, DueReminder, MatterFacts, Policy, Rung, evaluate

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db import connection
 
+from ducha.bulk import array_literal, execute_arrays, insert_ignore
 from ducha.inbox.models import Notification
 from ducha.reminders.audience import Resolver
-from ducha.reminders.fastwrite import array_literal, execute_arrays, insert_ignore
 from ducha.reminders.models import (
     AccountabilityProposal,
     Channel,

@@ -29,11 +29,11 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ducha.bulk import array_literal, execute_arrays
 from ducha.reminders.channels import Outcome
 from ducha.reminders.channels import email as email_channel
 from ducha.reminders.channels import robots as robot_channel
 from ducha.reminders.channels import sms as sms_channel
-from ducha.reminders.fastwrite import array_literal, execute_arrays
 from ducha.reminders.models import Channel, DeliveryAttempt, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("ducha.reminders")
