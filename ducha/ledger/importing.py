@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
-from ducha.ledger.excel import CO_UNIT_SEPARATOR, SOURCE_BY_ZH, SOURCE_ZH
+from ducha.ledger.excel import SOURCE_BY_ZH, SOURCE_ZH
 from ducha.ledger.validation import Lookups, RowProblems, RowValues, check_row
 
 Progress = Callable[[str, int, int], None]
@@ -361,7 +361,3 @@ _FIELD_LABELS = {
     "co_units": "配合单位", "target_quantity": "定量目标", "source": "来源类别", "number": "编号",
     "remark": "备注（批示内容）", "start_date": "起始日期", "source_ref": "文号或会议", "target_unit": "计量单位",
 }
-
-
-def co_unit_text(names: list[str]) -> str:
-    return CO_UNIT_SEPARATOR.join(names)

@@ -18,7 +18,7 @@ from ducha.org.access import unit_scope
 from ducha.org.models import LeaderKind, Unit, User
 from ducha.org.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from ducha.reminders.models import LetterProposal
-from ducha.rules.lifecycle import RUNNING_STATUSES
+from ducha.rules.lifecycle import RUNNING
 
 READ_ALL_ROLES = frozenset({Role.SUPERVISION_OFFICE, Role.PERFORMANCE_OFFICE})
 # People who act for their unit: they sign for letters addressed to it.
@@ -99,7 +99,7 @@ def open_letter_proposals(user: User) -> tuple[Unit | None, list[LetterProposal]
     if unit is None and user.role != Role.SUPERVISION_OFFICE:
         raise Http404("No letter proposals for this role")
     qs = LetterProposal.objects.filter(outcome__isnull=True, co_part__done_on__isnull=True,
-                                       matter__status__in=sorted(s.value for s in RUNNING_STATUSES))
+                                       matter__status__in=RUNNING)
     if unit is not None:
         qs = qs.filter(from_unit=unit)
     rows = qs.select_related("matter", "co_part", "co_part__unit", "to_unit", "from_unit").order_by(

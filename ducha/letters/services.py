@@ -35,10 +35,8 @@ from ducha.rules.letters import (
     request_stalled,
     silent_workdays,
 )
-from ducha.rules.lifecycle import RUNNING_STATUSES
+from ducha.rules.lifecycle import RUNNING
 from ducha.rules.workdays import WorkCalendar
-
-RUNNING = sorted(s.value for s in RUNNING_STATUSES)
 
 
 class OfficeMissing(LookupError):

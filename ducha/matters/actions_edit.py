@@ -42,12 +42,11 @@ from ducha.matters.models import (
 )
 from ducha.org.models import Section, Unit, User
 from ducha.org.roles import Role
-from ducha.rules.lifecycle import Actor
+from ducha.rules.lifecycle import RUNNING, Actor
 from ducha.workcal import service as workcal
 from ducha.workcal.models import WorkdayDeadline
 
 STALE = _("Someone else changed this matter; reload.")
-RUNNING = (Status.ASSIGNED, Status.IN_PROGRESS)
 
 # The matter's own fields the edit form carries, compared one by one for the event row.
 EDITED_FIELDS = (

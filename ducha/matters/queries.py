@@ -22,12 +22,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ducha.matters.models import CoUnitPart, Matter, Milestone, Rectification, Source, Status
+from ducha.rules.lifecycle import RUNNING
 from ducha.rules.traffic import light
 from ducha.rules.workdays import UncoveredYear, WorkCalendar, elapsed_share
 from ducha.workcal.service import CalendarEmpty, get_calendar
 
 OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.CLAIMED)
-RUNNING = (Status.ASSIGNED, Status.IN_PROGRESS)
 DONE = (Status.CLAIMED, Status.CLOSED)
 ROW_FIELDS = (
     "id", "number", "title", "year", "source", "status", "start_date", "due_date", "progress",

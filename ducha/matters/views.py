@@ -49,7 +49,6 @@ from ducha.matters.queries import (
     DONE,
     OPEN,
     ROW_FIELDS,
-    RUNNING,
     FilterError,
     calendar_or_none,
     filter_matters,
@@ -60,11 +59,11 @@ from ducha.matters.queries import (
     unit_work,
 )
 from ducha.matters.validation import key_work_gaps, key_work_refusal
-from ducha.org.access import unit_scope, visible_units
+from ducha.org.access import business_reader, unit_scope, visible_units
 from ducha.org.models import LeaderKind, Unit, User
-from ducha.org.roles import ADMIN_ROLES, UNIT_ROLES, Role
+from ducha.org.roles import UNIT_ROLES, Role
 from ducha.paging import CappedPaginator
-from ducha.rules.lifecycle import Actor, actions_for
+from ducha.rules.lifecycle import RUNNING, Actor, actions_for
 from ducha.rules.lifecycle import Status as LStatus
 from ducha.workcal import service as workcal
 
@@ -72,13 +71,7 @@ PAGE_SIZE = 25
 MAP_PAGE_SIZE = 40
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if user.role in ADMIN_ROLES:
-        # Administrators run the system; they read no business data (ARCHITECTURE "Access scope").
-        raise Http404("No business data for administrators")
-    return user
+_user = business_reader  # administrators read no business data (ARCHITECTURE "Access scope")
 
 
 def _filtered(request: HttpRequest, user: User) -> tuple[MatterFilterForm, QuerySet[Matter], Any]:

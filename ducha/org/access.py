@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from ducha.org.models import LeaderKind, Unit, User
 from ducha.org.roles import ADMIN_ROLES, CITY_WIDE_ROLES, UNIT_ROLES, Role
@@ -96,3 +96,14 @@ def access_person_by_id(user: User | AnonymousUser, person_id: int) -> User:
         return visible_people(user).get(pk=person_id)
     except User.DoesNotExist:
         raise Http404("No such person") from None
+
+
+def business_reader(request: HttpRequest) -> User:
+    """The logged-in person, who reads business data: the three administrators run the system
+    and read none (separation of duties), so a page or an operation of business data is a 404
+    for them, as for anything else out of their scope."""
+    user = request.user
+    assert isinstance(user, User)
+    if user.role in ADMIN_ROLES:
+        raise Http404("No business data for administrators")
+    return user

@@ -53,13 +53,12 @@ from ducha.reminders.fanout import Key, Wanted, fan_out
 from ducha.reminders.models import EscalationRung, Reminder
 from ducha.reminders.texts import MatterLine, Phrases, compose
 from ducha.rules.escalation import Action, Audience, CoPartFacts, DueReminder, MatterFacts, Policy, Rung, evaluate
-from ducha.rules.lifecycle import RUNNING_STATUSES
+from ducha.rules.lifecycle import RUNNING
 from ducha.rules.workdays import WorkCalendar
 from ducha.workcal import service as workcal
 
 log = logging.getLogger("ducha.reminders")
 
-RUNNING = sorted(s.value for s in RUNNING_STATUSES)
 
 
 @dataclass

@@ -25,11 +25,6 @@ def reschedule_all_task() -> int:
     return n
 
 
-@task()
-def reschedule_matter_task(matter_id: int) -> None:
-    engine.reschedule_matter(matter_id)
-
-
 def enqueue_reschedule_all() -> None:
     """Queue the rescheduling once the caller's transaction commits (a rolled-back import
     must not move anything)."""

@@ -37,6 +37,8 @@ class Actor(StrEnum):
 OPEN_STATUSES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.CLAIMED})
 # A matter counts against its deadline only while someone is expected to act on it.
 RUNNING_STATUSES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS})
+# The same as stored values, for queries (``status__in=RUNNING``) and membership tests.
+RUNNING: tuple[str, ...] = tuple(sorted(s.value for s in RUNNING_STATUSES))
 
 
 @dataclass(frozen=True)

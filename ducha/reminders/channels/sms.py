@@ -27,10 +27,6 @@ from ducha.reminders.texts import sms_text
 log = logging.getLogger("ducha.reminders.sms")
 
 
-class SmsError(Exception):
-    """The gateway refused or could not be reached; the outbox retries later."""
-
-
 class SmsGateway(Protocol):
     def send(self, phone: str, text: str, client_id: str) -> dict[str, Any]:
         """Send one message; return the gateway's receipt (message id, status). ``client_id``
