@@ -169,7 +169,10 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         digits, places = field.max_digits, field.decimal_places
         return lambda v: ops.adapt_decimalfield_value(v, digits, places)
     if isinstance(field, models.JSONField):
-        return lambda v: field.get_db_prep_save(v, connection)
+        # What get_db_prep_save comes down to for a plain value, without its layers (1.4 s of a
+        # 100,000-row import went there).
+        encoder = field.encoder
+        return lambda v: ops.adapt_json_value(v, encoder)
     return None
 
 

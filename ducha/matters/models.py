@@ -58,7 +58,8 @@ class Satisfaction(models.TextChoices):
 
 
 class Matter(models.Model):
-    year = models.PositiveSmallIntegerField(_("ledger year"), db_index=True)  # 台账年度
+    # No index of its own: matter_year_number (year DESC, number) serves every read by year.
+    year = models.PositiveSmallIntegerField(_("ledger year"))  # 台账年度
     number = models.CharField(_("number"), max_length=30, unique=True)  # 编号
     title = models.CharField(_("title"), max_length=200)  # 事项名称
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)  # 来源
@@ -84,7 +85,8 @@ class Matter(models.Model):
         verbose_name=_("responsible leader"),
     )  # 责任领导
     lead_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="lead_matters", verbose_name=_("lead unit")
+        Unit, on_delete=models.PROTECT, related_name="lead_matters", verbose_name=_("lead unit"),
+        db_index=False,  # matter_unit_status (lead_unit, status) serves it
     )  # 牵头单位
     # S1.5: the county or department that submitted a request to the city government (unit_request
     # only). It sees the matter it asked for, as its lead and co-units do (docs/decisions/0005).
@@ -188,8 +190,12 @@ class MatterCheck(models.Model):
 class CoUnitPart(models.Model):
     """A co-unit's own part of a matter, with its own due date (配合单位, S1.4)."""
 
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="co_parts", verbose_name=_("matter"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="co_parts", verbose_name=_("unit"))
+    # Their own indexes would repeat the leading columns of counitpart_unique (matter, unit) and
+    # counitpart_unit_matter (unit, matter); every extra index is paid on each ledger import.
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="co_parts", verbose_name=_("matter"),
+                               db_index=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="co_parts", verbose_name=_("unit"),
+                             db_index=False)
     part = models.TextField(_("part"))  # 配合任务
     due_date = models.DateField(_("due date"))
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0, validators=[MaxValueValidator(100)])
