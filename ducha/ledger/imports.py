@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,32 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
-from ducha.bulk import insert_rows
 from ducha.ledger.actions import LedgerError, can_import_ledger
 from ducha.ledger.importing import ImportPlan, LedgerFileError, LedgerImportRefused, parse_ledger
 from ducha.ledger.models import JobStatus, LedgerEvent, LedgerImportJob, LedgerYear, Phase
-from ducha.ledger.validation import Lookups, RowValues
-from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Status
+from ducha.ledger.validation import Lookups
+from ducha.matters.batch import do_create_draft_matters, do_update_draft_matter
+from ducha.matters.errors import ConcurrentChange
 from ducha.matters.numbering import take_matter_numbers
 from ducha.org.models import User
 
 log = logging.getLogger(__name__)
-CO_UNIT_PART = "配合牵头单位完成本事项"  # a ledger lists co-units by name only; the part is refined on the matter
 MAX_STORED_ERRORS = 2000
-
-
-def _matter_fields(r: RowValues) -> dict[str, Any]:
-    return {
-        "title": r.title, "source": r.source, "source_ref": r.source_ref, "lead_unit_id": r.lead_unit_id,
-        "responsible_leader_id": r.leader_id, "goal": r.goal, "target_quantity": r.target_quantity,
-        "target_unit": r.target_unit, "qualitative_standard": r.qualitative_standard, "start_date": r.start_date,
-        "due_date": r.due_date, "instruction_text": r.instruction_text,
-    }
-
-
-def _due(r: RowValues) -> date:
-    assert r.due_date is not None  # required by validation
-    return r.due_date
 
 
 def _number_new_rows(year: int, plan: ImportPlan) -> None:
@@ -57,33 +41,6 @@ def _number_new_rows(year: int, plan: ImportPlan) -> None:
     unnumbered = [r for r in plan.new if not r.number]
     for r, number in zip(unnumbered, take_matter_numbers(year, len(unnumbered), given=given), strict=True):
         r.number = number
-
-
-MATTER_COLUMNS = ("year", "number", "status", "created_by_id", "title", "source", "source_ref", "lead_unit_id",
-                  "responsible_leader_id", "goal", "target_quantity", "target_unit", "qualitative_standard",
-                  "start_date", "due_date", "instruction_text")
-
-
-def _insert_new(actor: User, year: int, rows: list[RowValues], note: str) -> None:
-    """The new draft matters, their co-unit parts and their creation events, as do_create_matter
-    writes them, through prepared INSERTs (see ``ducha.bulk``)."""
-    if not rows:
-        return
-    insert_rows(Matter, MATTER_COLUMNS, (
-        (year, r.number, Status.DRAFT, actor.pk, r.title, r.source, r.source_ref, r.lead_unit_id, r.leader_id, r.goal,
-         r.target_quantity, r.target_unit, r.qualitative_standard, r.start_date, r.due_date, r.instruction_text)
-        for r in rows
-    ))
-    wanted = {r.number for r in rows}
-    ids = {n: i for n, i in Matter.objects.filter(year=year).values_list("number", "id").iterator(10000)
-           if n in wanted}
-    insert_rows(CoUnitPart, ("matter_id", "unit_id", "part", "due_date"), (
-        (ids[r.number], uid, CO_UNIT_PART, _due(r)) for r in rows for uid in r.co_unit_ids
-    ))
-    insert_rows(MatterEvent, ("matter_id", "actor_id", "action", "to_status", "data"), (
-        (ids[r.number], actor.pk, "create", Status.DRAFT, {"due": str(r.due_date), "ledger_import": note, "row": r.row})
-        for r in rows
-    ))
 
 
 def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = "") -> dict[str, int]:
@@ -96,9 +53,14 @@ def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = ""
             if row.closed_at is not None:
                 raise LedgerError(_("The %(year)s ledger is closed: its matters can no longer be imported or changed.") % {"year": year})
             _number_new_rows(year, plan)
-            _insert_new(actor, year, plan.new, note)
+            do_create_draft_matters(actor=actor, year=year, drafts=plan.new, note=note)
             for r in plan.updates:
-                _update_draft(actor, r, note)
+                assert r.existing_id is not None
+                try:
+                    do_update_draft_matter(actor=actor, matter_id=r.existing_id, values=r, note=note)
+                except ConcurrentChange:
+                    raise LedgerError(_("Row %(row)s: matter %(number)s was assigned meanwhile; import again.") % {
+                        "row": r.row, "number": r.number}) from None
             counts = {"created": len(plan.new), "updated": len(plan.updates), "unchanged": plan.unchanged,
                       "rows": plan.rows_total}
             LedgerEvent.objects.create(ledger_year=row, phase=Phase.IMPORT, actor=actor, counts=counts, note=note[:200])
@@ -109,26 +71,6 @@ def do_import_ledger(*, actor: User, year: int, plan: ImportPlan, note: str = ""
         log.warning("ledger import: number conflict: %s", e)
         raise LedgerError(_("A number was taken while importing; try again.")) from e
     return counts
-
-
-def _update_draft(actor: User, r: RowValues, note: str) -> None:
-    assert r.existing_id is not None
-    rows = Matter.objects.filter(pk=r.existing_id, status=Status.DRAFT).update(
-        updated_at=timezone.now(), **_matter_fields(r)
-    )
-    if rows != 1:
-        raise LedgerError(_("Row %(row)s: matter %(number)s was assigned meanwhile; import again.") % {
-            "row": r.row, "number": r.number})
-    CoUnitPart.objects.filter(matter_id=r.existing_id).exclude(unit_id__in=r.co_unit_ids).delete()
-    have = set(CoUnitPart.objects.filter(matter_id=r.existing_id).values_list("unit_id", flat=True))
-    CoUnitPart.objects.bulk_create(
-        CoUnitPart(matter_id=r.existing_id, unit_id=uid, part=CO_UNIT_PART, due_date=_due(r))
-        for uid in r.co_unit_ids if uid not in have
-    )
-    if r.due_date is not None:
-        CoUnitPart.objects.filter(matter_id=r.existing_id, due_date__gt=r.due_date).update(due_date=r.due_date)
-    MatterEvent.objects.create(matter_id=r.existing_id, actor=actor, action="update",
-                               data={"ledger_import": note, "row": r.row})
 
 
 def import_file(*, actor: User, year: int, path: Path, note: str = "", progress: Any = None) -> dict[str, int]:
