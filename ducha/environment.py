@@ -131,7 +131,7 @@ def env_secret(name: str, key_file: Path) -> str:
     named = _raw(f"{name}_FILE")
     path = Path(named) if named else key_file
     try:
-        return path.read_text(encoding="ascii").strip()
+        return path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         if named:
             raise ValueError(f"{name}_FILE: no such file: {named}") from None
