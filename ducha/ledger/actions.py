@@ -44,7 +44,8 @@ from ducha.ledger.services import (
     plan_reconciliation,
 )
 from ducha.ledger.snapshots import baseline_snapshot, final_snapshot
-from ducha.matters.models import MatterEvent, Rectification, RectificationSource
+from ducha.matters.models import RectificationSource
+from ducha.matters.recorded import add_to_timeline, demand_rectifications
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
 from ducha.workcal import service as workcal
@@ -137,11 +138,8 @@ def _flag_matters(row: LedgerYear, plan: PhasePlan, phase: str, actor: User, sou
     """Rectifications and flags for every matter of ``plan``, and a line in each matter's timeline."""
     assert plan.rectify_by is not None
     flags = plan.flags
-    rects = Rectification.objects.bulk_create(
-        Rectification(matter_id=f.matter_id, unit_id=f.unit_id, source=source, due_date=plan.rectify_by,
-                      demand=demand_text(f, phase, plan.rectify_by))
-        for f in flags
-    )
+    rects = demand_rectifications([(f.matter_id, f.unit_id, source, plan.rectify_by,
+                                    demand_text(f, phase, plan.rectify_by)) for f in flags])
     LedgerCheckFlag.objects.bulk_create(
         LedgerCheckFlag(
             ledger_year=row, phase=phase, matter_id=f.matter_id, unit_id=f.unit_id, progress=f.progress,
@@ -152,13 +150,13 @@ def _flag_matters(row: LedgerYear, plan: PhasePlan, phase: str, actor: User, sou
         )
         for f, r in zip(flags, rects, strict=True)
     )
-    MatterEvent.objects.bulk_create(
-        MatterEvent(matter_id=f.matter_id, actor=actor, action=EVENT_ACTIONS[phase], reason=r.demand,
-                    data={"progress": f.progress, "elapsed_share": str(f.elapsed), "ledger_year": row.year,
-                          "judged_on": f.judged_on.isoformat(), "reasons": list(f.reasons),
-                          "notice": notices[f.unit_id].number if notices else None})
+    add_to_timeline(actor=actor, entries=(
+        (f.matter_id, EVENT_ACTIONS[phase], r.demand,
+         {"progress": f.progress, "elapsed_share": str(f.elapsed), "ledger_year": row.year,
+          "judged_on": f.judged_on.isoformat(), "reasons": list(f.reasons),
+          "notice": notices[f.unit_id].number if notices else None})
         for f, r in zip(flags, rects, strict=True)
-    )
+    ))
     return len(flags)
 
 

@@ -46,7 +46,8 @@ from ducha.letters.services import (
 )
 from ducha.matters.access import visible_matters
 from ducha.matters.actions import do_record_requesting_unit
-from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Source
+from ducha.matters.models import CoUnitPart, Matter, Source
+from ducha.matters.recorded import add_to_timeline
 from ducha.org.models import Unit, User
 from ducha.org.roles import Role
 from ducha.reminders.models import LetterProposal
@@ -123,10 +124,10 @@ def _issue(*, actor: User, kind: str, matter: Matter, co_part: CoUnitPart | None
         )
         for i, a in enumerate(addressees)
     )
-    MatterEvent.objects.create(
-        matter=matter, actor=actor, action="reminder_letter", reason=f"{number} 致{to.name}：{letter.title}",
-        data={"letter": letter.pk, "number": number, "to_unit": to.pk, "kind": kind},
-    )
+    add_to_timeline(actor=actor, entries=[(
+        matter.pk, "reminder_letter", f"{number} 致{to.name}：{letter.title}",
+        {"letter": letter.pk, "number": number, "to_unit": to.pk, "kind": kind},
+    )])
     record(actor=actor, action="letter.send", obj_type="letters.Letter", obj_id=letter.pk, before=None,
            after={"number": number, "kind": kind, "matter": matter.pk, "to_unit": to.pk,
                   "addressees": [f"{a.role}:{a.party.kind}:{a.party.id}" for a in addressees]})

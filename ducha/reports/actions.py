@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from ducha.audit.api import record
 from ducha.inbox.notify import notify_people, unit_liaisons
 from ducha.matters.actions_evidence import attach_evidence, check_evidence
-from ducha.matters.models import CoUnitPart, Evidence, EvidenceKind, Matter, MatterEvent, Status
+from ducha.matters.models import CoUnitPart, Evidence, EvidenceKind, Matter
+from ducha.matters.recorded import PROGRESS_FOLLOWS_REPORT, take_reported_progress
 from ducha.org.access import access_unit_by_id
 from ducha.org.models import User
 from ducha.reports.access import access_report_by_id, can_return_report, can_write_report
@@ -33,7 +34,6 @@ from ducha.rules.reporting import month_bounds
 from ducha.workcal import service as workcal
 
 # Progress of a matter the supervision office has closed is final (100 %, set on closing).
-PROGRESS_FOLLOWS_REPORT = (Status.ASSIGNED, Status.IN_PROGRESS, Status.CLAIMED)
 MAX_TEXT = 4000
 
 
@@ -206,26 +206,11 @@ def _carry_progress(
     data: dict[str, Any] = {"report": report.pk, "month": report.month_key, "progress": item.progress,
                             "old_progress": old}
     if item.co_part_id is not None:
-        changes: dict[str, Any] = {"progress": item.progress, "last_progress_on": today}
-        # The report describes the month, so a part reported done was done by the month's end.
-        changes["done_on"] = min(today, month_end) if item.progress == 100 else None
-        part = CoUnitPart.objects.filter(pk=item.co_part_id)
-        if item.progress == 100:
-            part.filter(done_on__isnull=False).update(progress=100, last_progress_on=today)
-            part.filter(done_on__isnull=True).update(**changes)
-        else:
-            part.update(**changes)
         data["co_unit"] = report.unit_id
         data["co_unit_name"] = report.unit.short_name or report.unit.name
-    elif matter.status in PROGRESS_FOLLOWS_REPORT:
-        changes = {"progress": item.progress, "last_progress_on": today, "updated_at": timezone.now()}
-        if item.achieved_quantity is not None:
-            changes["achieved_quantity"] = item.achieved_quantity
-            data["achieved_quantity"] = str(item.achieved_quantity)
-        Matter.objects.filter(pk=matter.pk, status__in=PROGRESS_FOLLOWS_REPORT).update(**changes)
-    else:
-        return
-    MatterEvent.objects.create(matter=matter, actor=actor, action="progress_report", reason=reason, data=data)
+    take_reported_progress(actor=actor, matter=matter, co_part_id=item.co_part_id, progress=item.progress,
+                           achieved_quantity=item.achieved_quantity, today=today, month_end=month_end,
+                           reason=reason, data=data)
 
 
 def do_submit_monthly_report(
