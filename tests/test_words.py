@@ -233,7 +233,8 @@ def test_item_16_every_rule_message_is_in_the_catalogue():
     assert sorted(set(MESSAGES.values()) - translated) == []
 
 
-MIXED = re.compile(r"[\u4e00-\u9fff][^()（）]*\s\([a-z][a-z ,'-]+")
+# Chinese, then an English gloss in brackets: "时间节点数应在 0 到 24 之间 (0 to 24 time nodes)".
+MIXED = re.compile(r"[\u4e00-\u9fff][^()（）]*\s\((?:[0-9]+ )?[a-z][a-z0-9 ,'-]+")
 
 
 def _docstrings(tree):

@@ -145,7 +145,7 @@ def _validate(data: MatterInput) -> dict[str, str]:
         if a.person_id and not User.objects.filter(pk=a.person_id, unit_id=a.unit_id).exists():
             errors[f"assignments.{i}"] = _("The person is not in that unit.")
     if not 0 <= data.milestones <= 24:
-        errors["milestones"] = "时间节点数应在 0 到 24 之间 (0 to 24 milestones)"
+        errors["milestones"] = _("From 0 to 24 time nodes.")
     return errors
 
 

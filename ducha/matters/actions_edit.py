@@ -345,7 +345,7 @@ def do_reschedule_milestones(*, actor: User, matter_id: int, count: int) -> list
         if matter.status == Status.CLOSED:
             raise MatterError(_("The matter is closed."))
         if not 0 <= count <= 24:
-            raise MatterError({"count": "时间节点数应在 0 到 24 之间 (0 to 24 time nodes)"})
+            raise MatterError({"count": _("From 0 to 24 time nodes.")})
         _lock(matter.pk)
         old = [str(d) for d in matter.milestones.filter(done_on__isnull=True).values_list("due_date", flat=True)]
         try:
