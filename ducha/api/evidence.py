@@ -10,18 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, File, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from ducha.api.common import BINARY, ERRORS, caller, refuse, stored_file
+from ducha.api.common import BINARY, ERRORS, caller, refuse
 from ducha.api.letters import reader
 from ducha.api.schemas import MAX_YEAR, MIN_YEAR, Error, PersonRef, RowId, UnitRef
 from ducha.matters.access import access_matter_by_id, actor_kinds
 from ducha.matters.actions_evidence import do_attach_claim_evidence
 from ducha.matters.errors import ConcurrentChange, MatterError
 from ducha.matters.models import Evidence, EvidenceKind
-from ducha.matters.views_evidence import CONTENT_TYPES
+from ducha.matters.views_evidence import CONTENT_TYPES, evidence_download
 from ducha.reports.access import can_write_report
 from ducha.reports.actions import ConcurrentChange as ReportConflict
 from ducha.reports.actions import ReportError, do_attach_report_evidence
@@ -70,13 +70,7 @@ def list_evidence(request: HttpRequest, matter_id: RowId) -> Any:
 @router.get("/evidence/{evidence_id}/file", response={**ERRORS}, openapi_extra={"responses": {200: {
     "description": "the file as uploaded, always as a download", "content": {t: BINARY for t in CONTENT_TYPES.values()}}}})
 def evidence_file(request: HttpRequest, evidence_id: RowId) -> Any:
-    user = reader(request)
-    evidence = Evidence.objects.filter(pk=evidence_id).first()
-    if evidence is None:
-        raise Http404("No such file")
-    access_matter_by_id(user, evidence.matter_id)  # out of scope is a 404, like a missing file
-    return stored_file(evidence.file, filename=evidence.name, download=True,
-                       content_type=CONTENT_TYPES.get(evidence.content_kind, "application/octet-stream"))
+    return evidence_download(reader(request), evidence_id)
 
 
 @router.post("/matters/{matter_id}/claim/evidence", response={201: EvidenceOut, **WRITES})
