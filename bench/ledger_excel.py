@@ -13,7 +13,7 @@ Measured, each with the baseline it is compared with in the same run:
   export          ducha.ledger.excel.export_ledger (layout by XlsxWriter, rows streamed into it)
   export baselines the same rows cell by cell through XlsxWriter's constant-memory mode,
                   and through openpyxl's write-only mode
-  import          ducha.ledger.imports.import_file: 100,000 new rows into an empty year
+  import          ducha.ledger.import_job.import_file: 100,000 new rows into an empty year
                   (read with python-calamine, validated, written in one transaction)
   re-import       the exported 2026 file into 2026: every row matched by 编号, unchanged
   read            python-calamine reading the sheet's values only
@@ -165,7 +165,7 @@ def child(mode: str, work: Path) -> dict[str, Any]:
         result["rows"] = xlsxwriter_export(work / "xlsxwriter.xlsx",
                                            ledger_rows(all_matters().filter(year=2026), today))
     elif mode in ("import", "reimport"):
-        from ducha.ledger.imports import import_file
+        from ducha.ledger.import_job import import_file
 
         actor = User.objects.get(username="bench")
         year, path = (2027, ledger_2027) if mode == "import" else (2026, ledger_2026)

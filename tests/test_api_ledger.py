@@ -22,7 +22,7 @@ from ducha.api.ledger_schemas import PhaseCode
 from ducha.ledger.actions import do_check_ledger
 from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
 from ducha.ledger.notices import render_notice_files
-from ducha.ledger.services import plan_june_check, plan_reconciliation
+from ducha.ledger.planning import plan_june_check, plan_reconciliation
 from ducha.matters.models import Matter
 from ducha.rules.ledger import LedgerPhaseKey
 from tests.api_schema import connection_kept, log_in, schema

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, settings
 from ducha.matters.models import CoUnitPart, Matter
 from ducha.org.access import unit_scope
 from ducha.reports.models import MonthlyReport, ReportItem, ReportStatus
+from ducha.reports.owed import month_overview
 from ducha.reports.rates import gather_rates
-from ducha.reports.services import month_overview
 from ducha.rules.periods import Period
 from ducha.rules.reporting import Timeliness
 from tests.api_schema import connection_kept, log_in, schema

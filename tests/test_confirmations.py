@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from ducha.inbox.models import Notification
 from ducha.ledger.models import LedgerCheckFlag
-from ducha.ledger.services import plan_june_check
+from ducha.ledger.planning import plan_june_check
 from ducha.matters.models import Matter
 from ducha.reports.models import Bulletin
 from ducha.security.models import TOTPDevice

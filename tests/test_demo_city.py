@@ -97,7 +97,7 @@ def test_item_27_demo_output_ends_with_the_accounts_and_its_mail_goes_to_files(c
     e-mail is dumped on the console, and 发改委 has a slow co-unit for an S1.4 reminder letter."""
     from datetime import date
 
-    from ducha.letters.services import part_facts
+    from ducha.letters.facts import part_facts
     from ducha.matters.models import CoUnitPart
     from ducha.org.roles import ADMIN_ROLES
     from ducha.reminders.loop import run_once

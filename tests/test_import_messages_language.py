@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from ducha.ledger.importing import LedgerFileError, LedgerImportRefused, check_archive, parse_ledger
+from ducha.ledger.import_file import LedgerFileError, LedgerImportRefused, check_archive, parse_ledger
 from ducha.ledger.validation import Lookups
 from ducha.reports.actions import ReportError
 from ducha.reports.bulletin import do_issue_bulletin

@@ -19,7 +19,7 @@ from ducha.ledger.actions import LedgerError, do_build_ledger, do_check_ledger, 
 from ducha.ledger.cutoff import ledger_matters
 from ducha.ledger.excel import export_ledger
 from ducha.ledger.models import CarryOver, LedgerEvent, LedgerYear, Phase
-from ducha.ledger.services import plan_build, plan_close
+from ducha.ledger.planning import plan_build, plan_close
 from ducha.matters.actions import do_transition_matter
 from ducha.matters.models import Matter
 from tests.test_ledger_phases import make_matter

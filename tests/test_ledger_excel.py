@@ -17,8 +17,8 @@ import pytest
 
 from ducha.ledger.actions import LedgerError, do_build_ledger, do_check_ledger, do_close_ledger, do_reconcile_ledger
 from ducha.ledger.excel import COLUMNS, HEADER_ROWS, all_matters, export_ledger
-from ducha.ledger.importing import LedgerFileError, LedgerImportRefused
-from ducha.ledger.imports import import_file
+from ducha.ledger.import_file import LedgerFileError, LedgerImportRefused
+from ducha.ledger.import_job import import_file
 from ducha.ledger.validation import Lookups, RowValues, check_row
 from ducha.matters.actions import CoUnitInput, MatterInput, _validate, do_create_matter, do_transition_matter
 from ducha.matters.models import CoUnitPart, Matter, MatterEvent, Source, Status

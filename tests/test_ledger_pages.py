@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from ducha.ledger.excel import HEADER_ROWS
 from ducha.ledger.models import LedgerCheckFlag, LedgerYear, SupervisionNotice
-from ducha.ledger.services import plan_june_check
+from ducha.ledger.planning import plan_june_check
 from ducha.matters.models import Matter
 from tests.ledger_helpers import JUNE, build_year, reconcile
 from tests.test_ledger_phases import make_matter

@@ -17,7 +17,7 @@ from docx import Document
 from ducha.ledger.actions import do_build_ledger, do_check_ledger, do_reconcile_ledger
 from ducha.ledger.models import LedgerCheckFlag, Phase
 from ducha.ledger.notices import render_notice_files
-from ducha.ledger.services import plan_june_check, plan_reconciliation
+from ducha.ledger.planning import plan_june_check, plan_reconciliation
 from ducha.matters.actions import do_decide_extension, do_request_extension, do_transition_matter
 from ducha.matters.models import Milestone
 from ducha.org.models import User

@@ -27,7 +27,7 @@ from ducha.ledger.actions import (
     do_reconcile_ledger,
 )
 from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
-from ducha.ledger.services import plan_june_check, plan_reconciliation
+from ducha.ledger.planning import plan_june_check, plan_reconciliation
 from ducha.matters.actions import MatterInput, do_create_matter, do_transition_matter
 from ducha.matters.models import Matter, MatterEvent, Rectification, RectificationSource, Source, Status
 from ducha.rules.ledger import behind_schedule

@@ -25,8 +25,8 @@ from ducha.ledger.actions import (
     do_confirm_self_check,
 )
 from ducha.ledger.models import LedgerCheckFlag, SelfCheck
+from ducha.ledger.planning import plan_june_check
 from ducha.ledger.selfcheck import self_check_form
-from ducha.ledger.services import plan_june_check
 from ducha.reports.actions import ItemInput, do_save_report_item
 from tests.test_ledger_phases import make_matter
 

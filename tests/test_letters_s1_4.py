@@ -410,7 +410,7 @@ def test_item_18_a_co_unit_added_later_is_silent_since_its_own_assignment(city, 
 def test_item_18_the_vice_mayor_in_charge_is_the_addressees_by_default_and_a_setting(city, settings):
     """S1.4: 报 the mayor, then the 主管副市长: by default the one in charge of the addressee (czj);
     DUCHA_LETTER_VICE_MAYOR=sender or both read the seed the other ways."""
-    from ducha.letters.services import required_addressees
+    from ducha.letters.facts import required_addressees
     from ducha.org.models import LeaderKind, LeaderPost, User
     from ducha.org.roles import Role
 

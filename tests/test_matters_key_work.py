@@ -87,7 +87,7 @@ def test_item_21_s2_1_no_standard_is_named_too(city):
 def test_item_21_s2_1_an_imported_key_work_row_is_a_draft_completed_before_it_is_assigned(city, tmp_path):
     """The ledger carries no projects or time nodes, and asks the units for none (减负): its rows
     become drafts, and a draft is assigned only once the office has completed it."""
-    from ducha.ledger.imports import import_file
+    from ducha.ledger.import_job import import_file
     from ducha.matters.models import Matter
     from tests.test_ledger_excel import export
 

@@ -12,7 +12,7 @@ from ducha.org.access import EVERYTHING
 from ducha.org.demo import build_demo_organisation
 from ducha.reports.demo import build_demo_reports
 from ducha.reports.models import MonthlyReport
-from ducha.reports.services import period_counts
+from ducha.reports.owed import period_counts
 from ducha.rules.periods import Period
 
 TODAY = date(2026, 11, 27)

@@ -23,7 +23,7 @@ from ducha.reports.actions import (
     do_submit_monthly_report,
 )
 from ducha.reports.models import MonthlyReport, ReportEvent, ReportItem, ReportStatus
-from ducha.reports.services import month_overview, period_counts, window_of, window_provisional
+from ducha.reports.owed import month_overview, period_counts, window_of, window_provisional
 from ducha.rules.periods import Period
 from ducha.rules.reporting import Timeliness
 from tests.test_reports_scenario import fill, make_matter

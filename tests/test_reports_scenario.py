@@ -28,7 +28,7 @@ from ducha.matters.models import Matter, Rectification, RectificationSource, Sou
 from ducha.org.models import User
 from ducha.reports.actions import ItemInput, do_save_report_item, do_submit_monthly_report
 from ducha.reports.models import MonthlyReport
-from ducha.reports.services import owed_by_unit, reportable_entries
+from ducha.reports.owed import owed_by_unit, reportable_entries
 from ducha.rules.periods import Period
 from ducha.rules.reporting import month_bounds
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ducha.letters.services import part_facts
+from ducha.letters.facts import part_facts
 from ducha.workcal import service
 from tests.reminders_helpers import running_matter
 

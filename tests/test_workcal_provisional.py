@@ -27,10 +27,10 @@ from lunardate import LunarDate
 from ducha.inbox.models import Notification
 from ducha.ledger.excel import COLUMNS, HEADER_ROWS, all_matters, export_ledger
 from ducha.letters import texts
-from ducha.letters.services import RequestFacts
+from ducha.letters.facts import RequestFacts
 from ducha.matters.actions import CoUnitInput, MatterInput, do_create_matter, do_transition_matter
 from ducha.matters.models import Matter, MatterEvent, Rectification, Source
-from ducha.reports.services import window_of, window_provisional
+from ducha.reports.owed import window_of, window_provisional
 from ducha.workcal import service
 from ducha.workcal.actions import do_import_calendar_file
 from ducha.workcal.importing import parse_calendar_csv

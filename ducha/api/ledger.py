@@ -36,7 +36,7 @@ from ducha.api.ledger_schemas import (
     SelfCheckOut,
 )
 from ducha.api.schemas import MAX_YEAR, MIN_YEAR, AfterId, Error, RowId
-from ducha.ledger import actions, services
+from ducha.ledger import actions, planning
 from ducha.ledger.access import (
     access_notice_by_id,
     phase_runner_roles,
@@ -103,7 +103,7 @@ def _previewer(request: HttpRequest, phase: PhaseCode) -> User:
 
 def _phases(row: LedgerYear | None, year: int, today: date, with_counts: bool,
             user: User | None = None) -> list[dict[str, Any]]:
-    windows = services.phase_windows(year)
+    windows = planning.phase_windows(year)
     done = row.done_phases() if row else frozenset()
     counts: dict[str, dict[str, int]] = {}
     if with_counts and row is not None:
@@ -239,7 +239,7 @@ def preview_phase(request: HttpRequest, path: Path[PhasePath]) -> Any:
     """What the phase would do today: for the offices that run it (send its digest to run it)
     and, to read, the other city-wide offices. June and September say the day they judge as of."""
     user = _previewer(request, path.phase)
-    plan = services.PLANNERS[path.phase.value](path.year, workcal.today())
+    plan = planning.PLANNERS[path.phase.value](path.year, workcal.today())
     return {
         "year": plan.year, "phase": plan.phase, "today": plan.today, "blocker": plan.blocker, "late": plan.late,
         "opens": plan.window.opens if plan.window else None, "due": plan.window.due if plan.window else None,

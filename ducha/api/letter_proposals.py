@@ -33,8 +33,7 @@ from ducha.api.schemas import Error, RowId
 from ducha.letters import actions, texts
 from ducha.letters.access import MAX_PROPOSALS, access_sending_unit, open_letter_proposals
 from ducha.letters.actions import LetterDraft, LetterError
-from ducha.letters.models import Letter, LetterKind, RoleChoice
-from ducha.letters.services import (
+from ducha.letters.facts import (
     OfficeMissing,
     PartFacts,
     RequestFacts,
@@ -45,6 +44,7 @@ from ducha.letters.services import (
     reply_workdays,
     required_addressees,
 )
+from ducha.letters.models import Letter, LetterKind, RoleChoice
 from ducha.matters.access import visible_matters
 from ducha.matters.models import CoUnitPart
 from ducha.org.models import Unit, User

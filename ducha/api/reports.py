@@ -40,7 +40,7 @@ from ducha.reports.actions import (
     do_submit_monthly_report,
 )
 from ducha.reports.models import MonthlyReport, ReportItem
-from ducha.reports.services import month_overview, owed_by_unit, reportable_entries, window_of
+from ducha.reports.owed import month_overview, owed_by_unit, reportable_entries, window_of
 from ducha.rules.periods import Period
 from ducha.rules.reporting import count_timeliness, month_bounds, timeliness
 from ducha.rules.workdays import UncoveredYear, report_window

@@ -33,8 +33,7 @@ from ducha.ledger.models import (
     SupervisionNotice,
 )
 from ducha.ledger.notices import render_notice_files
-from ducha.ledger.selfcheck import self_check_form
-from ducha.ledger.services import (
+from ducha.ledger.planning import (
     FlagPlan,
     PhasePlan,
     notice_prefix,
@@ -43,6 +42,7 @@ from ducha.ledger.services import (
     plan_june_check,
     plan_reconciliation,
 )
+from ducha.ledger.selfcheck import self_check_form
 from ducha.ledger.snapshots import baseline_snapshot, final_snapshot
 from ducha.matters.models import RectificationSource
 from ducha.matters.recorded import add_to_timeline, demand_rectifications

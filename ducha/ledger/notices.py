@@ -23,7 +23,7 @@ from ducha.documents import (
 )
 from ducha.documents.store import render_into
 from ducha.ledger.models import LedgerCheckFlag, SupervisionNotice
-from ducha.ledger.services import notice_issuer
+from ducha.ledger.planning import notice_issuer
 from ducha.org.models import LeaderKind, LeaderPost
 from ducha.workcal.provisional import provisional_mark
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ducha.ledger.cutoff import cutoff, matters_as_of
 from ducha.ledger.models import LedgerYear, SelfCheck
-from ducha.ledger.services import phase_windows
+from ducha.ledger.planning import phase_windows
 from ducha.org.models import User
 from ducha.rules.ledger import judged_in_check
 from ducha.rules.ledger_check import judged_as_of

@@ -13,7 +13,7 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
-from ducha.ledger.imports import run_import_job
+from ducha.ledger.import_job import run_import_job
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ducha.ledger import actions, services
+from ducha.ledger import actions, planning
 from ducha.ledger.access import (
     phase_runner_names,
     previews_phase,
@@ -106,7 +106,7 @@ def index(request: HttpRequest) -> HttpResponse:
     years = []
     for year in sorted(set(counts) | set(rows) | {today.year}, reverse=True):
         row = rows.get(year)
-        phases = _phase_rows(row, services.phase_windows(year) if year >= today.year - 1 else {}, today)
+        phases = _phase_rows(row, planning.phase_windows(year) if year >= today.year - 1 else {}, today)
         years.append({"year": year, "matters": counts.get(year, 0), "row": row, "phases": phases})
     unread = visible_notices(user).filter(read_at__isnull=True).count() if user.unit_id else 0
     return render(request, "ledger/index.html", {
@@ -144,7 +144,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         raise Http404("No ledger for this year")  # the office sees an empty year, to import into it
     context: dict[str, Any] = {
         "year": year, "row": row, "today": today, "runs": runs, "files": files,
-        "phases": _phase_rows(row, services.phase_windows(year), today, user),
+        "phases": _phase_rows(row, planning.phase_windows(year), today, user),
         "unit_rows": unit_rows, "matter_count": sum(r["matters"] for r in unit_rows),
         "scope_all": unit_scope(user).all_units, "self_check_unit": self_check_unit(user),
     }
@@ -205,13 +205,13 @@ def phase(request: HttpRequest, year: int, slug: str) -> HttpResponse:
             error, status = str(e), 403
         except actions.LedgerError as e:
             error, status = str(e), 409
-    plan = services.PLANNERS[key](year, today)
+    plan = planning.PLANNERS[key](year, today)
     if unconfirmed:
         error, status = _("Nothing was done. Confirm it on the page: %(effect)s") % {
             "effect": phase_effect(key, plan)}, 400
     return render(request, "ledger/phase.html", {
         "year": year, "plan": plan, "key": key, "label": Phase(key).label, "error": error, "today": today,
-        "preview_units": plan.preview_units(), "shown": min(len(plan.flags), services.PREVIEW_ROWS),
+        "preview_units": plan.preview_units(), "shown": min(len(plan.flags), planning.PREVIEW_ROWS),
         "runs": runs_phase(user, key), "runners": phase_runner_names(key), "not_done": chosen_not_done,
         "outcome_choices": CloseOutcome.choices, "effect": phase_effect(key, plan),
     }, status=status)

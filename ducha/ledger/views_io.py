@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ducha.ledger import actions
 from ducha.ledger.access import access_import_job_by_id, access_notice_by_id, runs_ledger, runs_phase, visible_notices
 from ducha.ledger.excel import export_ledger, ledger_choices, ledger_title, write_ledger
-from ducha.ledger.importing import max_file_bytes, max_rows
-from ducha.ledger.imports import do_confirm_ledger_import
+from ducha.ledger.import_file import max_file_bytes, max_rows
+from ducha.ledger.import_job import do_confirm_ledger_import
 from ducha.ledger.models import JobStatus, LedgerCheckFlag, LedgerImportJob, Phase
-from ducha.ledger.services import is_closed
+from ducha.ledger.planning import is_closed
 from ducha.ledger.tasks import enqueue_import
 from ducha.ledger.views import _reader
 from ducha.matters.access import visible_matters

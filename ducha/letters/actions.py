@@ -23,17 +23,7 @@ from ducha.audit.api import record
 from ducha.documents.register import take_document_number
 from ducha.letters.access import access_letter_by_id, can_record_requesters, receipt_filter, sending_unit
 from ducha.letters.documents import render_letter_files
-from ducha.letters.models import (
-    Letter,
-    LetterKind,
-    LetterReason,
-    LetterRecipient,
-    Outcome,
-    ProposalOutcome,
-    RequestOrigin,
-)
-from ducha.letters.notify import notify_letter_sent
-from ducha.letters.services import (
+from ducha.letters.facts import (
     OfficeMissing,
     RequestFacts,
     address_problem,
@@ -44,6 +34,16 @@ from ducha.letters.services import (
     requests_with_requesters,
     required_addressees,
 )
+from ducha.letters.models import (
+    Letter,
+    LetterKind,
+    LetterReason,
+    LetterRecipient,
+    Outcome,
+    ProposalOutcome,
+    RequestOrigin,
+)
+from ducha.letters.notify import notify_letter_sent
 from ducha.matters.access import visible_matters
 from ducha.matters.actions import do_record_requesting_unit
 from ducha.matters.models import CoUnitPart, Matter, Source

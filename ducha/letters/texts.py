@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from ducha.documents import format_doc_date
-from ducha.letters.services import PartFacts, RequestFacts
+from ducha.letters.facts import PartFacts, RequestFacts
 from ducha.org.models import Unit
 from ducha.rules.escalation import LetterReason
 from ducha.workcal.provisional import provisional_mark

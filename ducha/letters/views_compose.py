@@ -20,8 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ducha.letters import actions, texts
 from ducha.letters.access import MAX_PROPOSALS, access_sending_unit, open_letter_proposals
-from ducha.letters.forms import DismissForm, LetterForm
-from ducha.letters.services import (
+from ducha.letters.facts import (
     OfficeMissing,
     PartFacts,
     address_problem,
@@ -33,6 +32,7 @@ from ducha.letters.services import (
     requests_with_requesters,
     required_addressees,
 )
+from ducha.letters.forms import DismissForm, LetterForm
 from ducha.letters.views import _user
 from ducha.matters.access import access_matter_by_id, visible_matters
 from ducha.matters.models import CoUnitPart, Matter, Source

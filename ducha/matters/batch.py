@@ -1,7 +1,7 @@
 """Many draft matters at once: the writes of a ledger import (S2.4 年初建账 from Excel).
 
 The matters app writes the matter tables, whoever asks: the ledger reads and checks its file
-(``ducha.ledger.importing``, with the content rules of ``matters.validation``) and hands the
+(``ducha.ledger.import_file``, with the content rules of ``matters.validation``) and hands the
 rows here. A new row becomes what ``do_create_matter`` makes of a draft: the matter, a part for
 each co-unit (its task to be refined on the matter) and the 'create' event on its timeline; a
 row matching a draft updates it, with an 'update' event. 100,000 rows go through the bulk layer

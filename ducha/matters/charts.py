@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ducha.matters.queries import LightCounts, Row
+from ducha.matters.overview import LightCounts, Row
 
 LIGHT_ORDER = ("red", "yellow", "green")
 

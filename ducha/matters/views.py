@@ -44,8 +44,7 @@ from ducha.matters.forms import (
     unit_choices,
 )
 from ducha.matters.models import ExtensionRequest, ExtensionStatus, Matter, Milestone, Source, Status
-from ducha.matters.paging import matter_page
-from ducha.matters.queries import (
+from ducha.matters.overview import (
     DONE,
     OPEN,
     ROW_FIELDS,
@@ -58,6 +57,7 @@ from ducha.matters.queries import (
     summarise,
     unit_work,
 )
+from ducha.matters.paging import matter_page
 from ducha.matters.validation import key_work_gaps, key_work_refusal
 from ducha.org.access import business_reader, unit_scope, visible_units
 from ducha.org.models import LeaderKind, Unit, User

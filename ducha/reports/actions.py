@@ -29,7 +29,7 @@ from ducha.org.access import access_unit_by_id
 from ducha.org.models import User
 from ducha.reports.access import access_report_by_id, can_return_report, can_write_report
 from ducha.reports.models import EDITABLE_STATUSES, MonthlyReport, ReportEvent, ReportItem, ReportStatus
-from ducha.reports.services import owed_by_unit, reportable_entries
+from ducha.reports.owed import owed_by_unit, reportable_entries
 from ducha.rules.reporting import month_bounds
 from ducha.workcal import service as workcal
 

@@ -16,8 +16,8 @@ from django.db.models import Q
 
 from ducha.matters.models import Matter, Source, Status
 from ducha.org.access import EVERYTHING
+from ducha.reports.owed import end_of_day, period_counts
 from ducha.reports.rates import RateRow, gather_rates
-from ducha.reports.services import end_of_day, period_counts
 from ducha.rules.periods import Period
 from ducha.rules.reporting import ReportCounts, Standing, commended, laggards
 

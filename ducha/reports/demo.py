@@ -21,7 +21,7 @@ from ducha.org.models import User
 from ducha.org.roles import UNIT_ROLES
 from ducha.reports.actions import ItemInput, ReportError, do_save_report_item, do_submit_monthly_report
 from ducha.reports.models import MonthlyReport
-from ducha.reports.services import owed_by_unit, reportable_entries, window_of
+from ducha.reports.owed import owed_by_unit, reportable_entries, window_of
 from ducha.rules.periods import Period
 from ducha.rules.reporting import month_bounds
 from ducha.workcal import service as workcal

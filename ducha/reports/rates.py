@@ -19,7 +19,7 @@ from django.db.models import Q
 from ducha.matters.models import CoUnitPart, Matter, Rectification, Status
 from ducha.org.models import Unit, UnitKind
 from ducha.reports.models import ReportItem
-from ducha.reports.services import owed_by_unit, reportable_entries, windows_in
+from ducha.reports.owed import owed_by_unit, reportable_entries, windows_in
 from ducha.rules.periods import Period
 from ducha.rules.rates import Obligation, Rate, rate_to_date
 from ducha.rules.reporting import month_bounds

@@ -35,7 +35,7 @@ from ducha.reports.actions import (
 )
 from ducha.reports.forms import ItemForm, ReturnForm, parse_period
 from ducha.reports.models import MonthlyReport, ReportItem
-from ducha.reports.services import (
+from ducha.reports.owed import (
     Entry,
     month_overview,
     owed_by_unit,

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ducha.matters.queries import Signal
+from ducha.matters.overview import Signal
 from ducha.org.roles import ADMIN_ROLES
 
 register = template.Library()

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from ducha.ledger.actions import LedgerError
 from ducha.ledger.excel import all_matters, export_ledger
-from ducha.ledger.importing import LedgerFileError, LedgerImportRefused
-from ducha.ledger.imports import import_file
+from ducha.ledger.import_file import LedgerFileError, LedgerImportRefused
+from ducha.ledger.import_job import import_file
 from ducha.org.models import User
 from ducha.org.roles import Role
 from ducha.workcal import service as workcal

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
 from ducha.ledger.actions import LedgerError, can_import_ledger
-from ducha.ledger.importing import ImportPlan, LedgerFileError, LedgerImportRefused, parse_ledger
+from ducha.ledger.import_file import ImportPlan, LedgerFileError, LedgerImportRefused, parse_ledger
 from ducha.ledger.models import JobStatus, LedgerEvent, LedgerImportJob, LedgerYear, Phase
 from ducha.ledger.validation import Lookups
 from ducha.matters.batch import do_create_draft_matters, do_update_draft_matter

@@ -1,10 +1,11 @@
 """Reading an Excel 台账 back: the archive checked, the header rows recognised, every row
 validated with the rules of ``do_create_matter`` before anything is written.
 
-The rules are those of ``ducha.matters.actions._validate`` (same fields, same messages);
-they are applied here against units and leaders loaded once, because that function asks
-the database two questions per row, which for a 100,000-row ledger is minutes instead of
-seconds. ``tests/test_ledger_excel.py`` checks that both refuse the same rows.
+The rules are the matters app's own (``ducha.matters.validation``: ``content_errors`` and
+``reference_errors``), applied by ``ledger.validation.check_row`` against units and leaders
+loaded once per file rather than per row, which for a 100,000-row ledger is seconds instead
+of minutes. ``tests/test_ledger_excel.py`` checks that the form and the import refuse the
+same rows.
 
 All or nothing: one bad row refuses the file, and the report names every bad row, its
 column and what is wrong with it, in the row numbers Excel shows.
