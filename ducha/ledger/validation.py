@@ -1,5 +1,6 @@
-"""One ledger row checked as ``do_create_matter`` checks a matter, with names resolved from
-lookups loaded once per file, and rows matched to existing matters by their 编号.
+"""One ledger row checked with the rules ``do_create_matter`` applies (``matters.validation``):
+the names of its units and leader resolved from lookups loaded once per file, then the ids
+checked against the same loaded ``References``; rows matched to existing matters by 编号.
 
 An existing matter still in draft is updated from its row; one already assigned to its unit
 keeps what was agreed with the unit: a row that would change it is refused, naming the
@@ -17,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ducha.matters.models import CoUnitPart, Matter, Source, Status
-from ducha.matters.validation import content_errors
+from ducha.matters.validation import References, content_errors, reference_errors
 from ducha.org.models import LeaderPost, Unit
 
 RowProblems = list[tuple[str, str]]
@@ -79,11 +80,13 @@ def check_row(row: RowValues, lookups: Lookups, year: int) -> RowProblems:
         uid = lookups.units.get(name)
         if uid is None:
             errors["co_units"] = _("There is no co-unit “%(name)s”.") % {"name": name}
-        elif uid == lead or uid in ids:
-            errors["co_units"] = _("A co-unit is repeated or is the lead unit.")
         else:
             ids.append(uid)
     row.co_unit_ids = tuple(ids)
+    if lead is not None and row.leader_id:
+        for key, message in reference_errors(source=row.source, lead_unit_id=lead, leader_id=row.leader_id,
+                                             co_unit_ids=ids, refs=lookups.refs).items():
+            errors.setdefault(key.split(".")[0], message)  # one ledger column for all co-units
     for key, limit in MAX_LENGTHS.items():
         if len(getattr(row, key)) > limit:
             errors[key] = _("At most %(MAX_TEXT)s characters.") % {"MAX_TEXT": limit}
@@ -102,6 +105,7 @@ class Lookups:
     units: dict[str, int] = field(default_factory=dict)
     leaders: dict[str, list[int]] = field(default_factory=dict)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
+    refs: References = field(default_factory=lambda: References(frozenset(), frozenset()))
 
     @classmethod
     def load(cls) -> Lookups:
@@ -113,7 +117,8 @@ class Lookups:
         leaders: dict[str, list[int]] = {}
         for pid, name in LeaderPost.objects.values_list("person_id", "person__name"):
             leaders.setdefault(name, []).append(pid)
-        return cls(units, leaders)
+        refs = References(frozenset(units.values()), frozenset(p for ids in leaders.values() for p in ids))
+        return cls(units, leaders, refs=refs)
 
     def classify(self, rows: list[RowValues], year: int) -> tuple[list[RowValues], list[RowValues], int]:
         """Split valid rows into new matters, drafts to update and rows that change nothing.

@@ -41,8 +41,14 @@ from ducha.matters.models import (
     Status,
 )
 from ducha.matters.numbering import next_matter_number
-from ducha.matters.validation import content_errors, key_work_gaps, key_work_refusal
-from ducha.org.models import LeaderPost, Section, Unit, User
+from ducha.matters.validation import (
+    References,
+    content_errors,
+    key_work_gaps,
+    key_work_refusal,
+    reference_errors,
+)
+from ducha.org.models import Section, User
 from ducha.rules.lifecycle import Actor, TransitionError, check_transition, claim_needs_explanation
 from ducha.rules.lifecycle import Status as LStatus
 from ducha.rules.workdays import UncoveredYear, schedule_backwards
@@ -115,28 +121,21 @@ def _validate(data: MatterInput) -> dict[str, str]:
                                 "is recorded; handle them offline under the rules for classified documents.")}
     computed = data.source in PROPOSAL_SOURCES or data.source == Source.UNIT_REQUEST
     errors.update(content_errors(data, due_required=not computed))
-    if data.source not in Source.values:
-        errors["source"] = _("Unknown source %(source)r.") % {"source": data.source}
-    if not Unit.objects.filter(pk=data.lead_unit_id, is_active=True).exists():
-        errors["lead_unit"] = _("No such lead unit.")
-    if not LeaderPost.objects.filter(person_id=data.responsible_leader_id).exists():
-        errors["responsible_leader"] = _("The responsible leader must be a city leader.")
-    errors.update(_requester_errors(data.source, data.requesting_unit_id, data.lead_unit_id))
-    if data.instructed_by_id and not LeaderPost.objects.filter(person_id=data.instructed_by_id).exists():
+    co_ids = [c.unit_id for c in data.co_units]
+    refs = References.load(
+        unit_ids=[data.lead_unit_id, *co_ids, *([data.requesting_unit_id] if data.requesting_unit_id else [])],
+        leader_ids=[data.responsible_leader_id, *([data.instructed_by_id] if data.instructed_by_id else [])],
+    )
+    errors.update(reference_errors(source=data.source, lead_unit_id=data.lead_unit_id,
+                                   leader_id=data.responsible_leader_id, co_unit_ids=co_ids, refs=refs))
+    errors.update(_requester_errors(data.source, data.requesting_unit_id, data.lead_unit_id, refs))
+    if data.instructed_by_id and data.instructed_by_id not in refs.leaders:
         errors["instructed_by"] = _("Instructions come from a city leader.")
-    seen: set[int] = {data.lead_unit_id}
     for i, co in enumerate(data.co_units, start=1):
-        if co.unit_id in seen:
-            errors[f"co_units.{i}"] = _("Co-unit repeated or same as lead unit.")
-        seen.add(co.unit_id)
         if not co.part.strip():
             errors[f"co_units.{i}"] = _("The co-unit's part is required.")
         if data.due_date is not None and co.due_date > data.due_date:
             errors[f"co_units.{i}"] = _("A co-unit's due date is after the matter's.")
-    if data.co_units and Unit.objects.filter(pk__in=[c.unit_id for c in data.co_units]).count() != len(
-        {c.unit_id for c in data.co_units}
-    ):
-        errors.setdefault("co_units", _("No such co-unit."))
     for i, a in enumerate(data.assignments, start=1):
         if a.section_id is None and a.person_id is None:
             errors[f"assignments.{i}"] = _("A section or a person.")
@@ -149,14 +148,16 @@ def _validate(data: MatterInput) -> dict[str, str]:
     return errors
 
 
-def _requester_errors(source: str, requesting_unit_id: int | None, lead_unit_id: int) -> dict[str, str]:
+def _requester_errors(source: str, requesting_unit_id: int | None, lead_unit_id: int,
+                      refs: References | None = None) -> dict[str, str]:
     if requesting_unit_id is None:
         return {}
     if source != Source.UNIT_REQUEST:
         return {"requesting_unit": _("Only a unit's request has a requesting unit.")}
     if requesting_unit_id == lead_unit_id:
         return {"requesting_unit": _("The requester cannot be the handling lead unit.")}
-    if not Unit.objects.filter(pk=requesting_unit_id, is_active=True).exists():
+    refs = refs or References.load(unit_ids=[requesting_unit_id], leader_ids=[])
+    if requesting_unit_id not in refs.units:
         return {"requesting_unit": _("No such requesting unit.")}
     return {}
 
