@@ -49,7 +49,7 @@ from ducha.bulk import array_literal, execute_arrays, filter_ids, insert_ignore
 from ducha.matters.models import CoUnitPart, Matter, MatterCheck
 from ducha.reminders import failures
 from ducha.reminders.audience import Resolver
-from ducha.reminders.fanout import Key, Wanted, fan_out
+from ducha.reminders.fanout import ClaimedMatter, Key, OpenPart, Wanted, fan_out
 from ducha.reminders.models import EscalationRung, Reminder
 from ducha.reminders.texts import MatterLine, Phrases, compose
 from ducha.rules.escalation import Action, Audience, CoPartFacts, DueReminder, MatterFacts, Policy, Rung, evaluate
@@ -173,6 +173,7 @@ def _upsert_checks(ids: list[int], at: datetime) -> None:
 _FIELDS = ("matter_id", "matter__number", "matter__title", "matter__status", "matter__start_date",
            "matter__due_date", "matter__last_progress_on", "matter__progress", "matter__lead_unit_id",
            "matter__responsible_leader_id")
+_PART_FIELDS = ("id", "matter_id", "unit_id", "due_date", "last_progress_on", "part")
 
 
 def claim_queryset(now: datetime, batch_size: int, only: list[int] | None = None) -> QuerySet[MatterCheck]:
@@ -190,8 +191,8 @@ def claim_queryset(now: datetime, batch_size: int, only: list[int] | None = None
     return qs[:batch_size]
 
 
-def _claim(now: datetime, batch_size: int, only: list[int] | None) -> list[tuple[Any, ...]]:
-    return list(claim_queryset(now, batch_size, only).values_list(*_FIELDS))
+def _claim(now: datetime, batch_size: int, only: list[int] | None) -> list[ClaimedMatter]:
+    return [ClaimedMatter._make(r) for r in claim_queryset(now, batch_size, only).values_list(*_FIELDS)]
 
 
 def _set_next_checks(pairs: list[tuple[int, datetime | None]]) -> None:
@@ -270,17 +271,18 @@ def _batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res: Res
         rows = _claim(now, batch_size, only)
         if not rows:
             return 0
-        claimed.extend(r[0] for r in rows)
-        running = [r for r in rows if r[3] in RUNNING]
-        ids = [r[0] for r in running]
-        parts: dict[int, list[tuple[Any, ...]]] = {}
+        claimed.extend(r.id for r in rows)
+        running = [r for r in rows if r.status in RUNNING]
+        ids = [r.id for r in running]
+        parts: dict[int, list[OpenPart]] = {}
         if ids:
-            for p in filter_ids(CoUnitPart.objects.filter(done_on__isnull=True), "matter", ids).values_list(
-                "id", "matter_id", "unit_id", "due_date", "last_progress_on", "part"
+            for values in filter_ids(CoUnitPart.objects.filter(done_on__isnull=True), "matter", ids).values_list(
+                *_PART_FIELDS
             ):
-                parts.setdefault(p[1], []).append(p)
-        part_info = {p[0]: p for ps in parts.values() for p in ps}
-        res.load_units({r[8] for r in running} | {p[2] for p in part_info.values()})
+                p = OpenPart._make(values)
+                parts.setdefault(p.matter_id, []).append(p)
+        part_info = {p.id: p for ps in parts.values() for p in ps}
+        res.load_units({r.lead_unit_id for r in running} | {p.unit_id for p in part_info.values()})
 
         new: list[tuple[Any, ...]] = []
         wanted: dict[Key, Wanted] = {}
@@ -288,24 +290,26 @@ def _batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res: Res
         failed: list[tuple[int, Exception]] = []
         memo = rules.memo
         for r in rows:
-            mid, number, title, status, start, due, last, progress, lead_unit, _leader = r
+            mid = r.id
             kept = len(new)
             try:
                 own = parts.get(mid)
                 facts = MatterFacts(
-                    start=start, due=due, running=status in RUNNING, last_progress=last, progress=progress,
-                    co_parts=tuple(CoPartFacts(p[0], p[3], False, p[4]) for p in own) if own else (),
+                    start=r.start_date, due=r.due_date, running=r.status in RUNNING, last_progress=r.last_progress_on,
+                    progress=r.progress,
+                    co_parts=tuple(CoPartFacts(p.id, p.due_date, False, p.last_progress_on) for p in own) if own else (),
                 )
                 ev = evaluate(facts, today, cal, rules.ladder, rules.policy, memo)
                 check = (mid, _next_check_at(ev.next_check, now, memo))
                 if ev.due_now:
-                    line = MatterLine(mid, number, title, due, progress, res.unit_names.get(lead_unit, ""))
+                    line = MatterLine(mid, r.number, r.title, r.due_date, r.progress,
+                                      res.unit_names.get(r.lead_unit_id, ""))
                     for d in ev.due_now:
                         name, offset = rules.names.get(d.stage, ("", 0))
                         co = part_info.get(d.co_part_id) if d.co_part_id else None
                         head, body = compose(line, d, rules.phrases, rung_name=name, rung_offset=offset,
-                                             co_unit=res.unit_names.get(co[2], "") if co else "",
-                                             co_part=co[5] if co else "")
+                                             co_unit=res.unit_names.get(co.unit_id, "") if co else "",
+                                             co_part=co.part if co else "")
                         kind, action, audience = _columns(d, memo)
                         new.append((mid, kind, d.stage, d.deadline, d.light, action, d.urgent, d.co_part_id, head,
                                     body, audience))
@@ -313,13 +317,13 @@ def _batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res: Res
                 next_checks.append(check)
             except Exception as e:  # this matter's data, not the batch's: set it aside and go on
                 for row in new[kept:]:
-                    wanted.pop((row[0], row[1], row[2], row[3]), None)
+                    wanted.pop(row[:4], None)
                 del new[kept:]
                 failed.append((mid, e))
         if new:
             inserted = insert_ignore(Reminder, _REMINDER_FIELDS, new, returning=_REMINDER_KEY, same={"batch": token})
             if connection.vendor != "postgresql":
-                inserted = list(filter_ids(Reminder.objects.filter(batch=token), "matter", [r[0] for r in rows])
+                inserted = list(filter_ids(Reminder.objects.filter(batch=token), "matter", [r.id for r in rows])
                                 .values_list(*_REMINDER_KEY))
             inbox, queued = fan_out(inserted, wanted, part_info, res, now, today)
         else:

@@ -8,7 +8,7 @@ batch's transaction.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -26,8 +26,35 @@ from ducha.reminders.models import (
 )
 from ducha.rules.escalation import Action, DueReminder
 
+
+class ClaimedMatter(NamedTuple):
+    """A matter as the scan claims it: one row of the claim query, in ``engine._FIELDS`` order."""
+
+    id: int
+    number: str
+    title: str
+    status: str
+    start_date: date
+    due_date: date | None
+    last_progress_on: date | None
+    progress: int
+    lead_unit_id: int
+    leader_id: int
+
+
+class OpenPart(NamedTuple):
+    """A co-unit's part not yet done, in ``engine._PART_FIELDS`` order."""
+
+    id: int
+    matter_id: int
+    unit_id: int
+    due_date: date
+    last_progress_on: date | None
+    part: str
+
+
 Key = tuple[int, str, str, date]  # matter, kind, stage, deadline: the reminder's unique key
-Wanted = tuple[tuple[Any, ...], DueReminder, tuple[str, str, str]]  # claimed row, reminder, (title, body, light)
+Wanted = tuple[ClaimedMatter, DueReminder, tuple[str, str, str]]  # the matter, the reminder, (title, body, light)
 
 _NOTIFICATION_FIELDS = ("user", "reminder", "title", "body", "light")
 _INBOX_SQL = (
@@ -39,7 +66,7 @@ _OUTBOX_FIELDS = ("reminder", "channel", "user", "robot", "address", "idempotenc
                   "attempts", "next_attempt_at", "receipt", "last_error")
 
 
-def fan_out(inserted: list[tuple[Any, ...]], wanted: dict[Key, Wanted], part_info: dict[int, tuple[Any, ...]],
+def fan_out(inserted: list[tuple[Any, ...]], wanted: dict[Key, Wanted], part_info: dict[int, OpenPart],
              res: Resolver, now: datetime, today: date) -> tuple[int, int]:
     """Inbox rows, outbox rows and escalation records for the reminders this batch created.
 
@@ -47,19 +74,19 @@ def fan_out(inserted: list[tuple[Any, ...]], wanted: dict[Key, Wanted], part_inf
     reminder's transaction, under the idempotency key: exactly once by construction. The
     other channels leave the database and go through the outbox."""
     todo = [(rid, key, *wanted[key]) for rid, *rest in inserted for key in [tuple(rest)]]
-    matter_ids = sorted({row[0] for _, _, row, _, _ in todo})
-    assignees = res.assignees(matter_ids, {row[0]: row[8] for _, _, row, _, _ in todo})
+    matter_ids = sorted({m.id for _, _, m, _, _ in todo})
+    assignees = res.assignees(matter_ids, {m.id: m.lead_unit_id for _, _, m, _, _ in todo})
     # Who and by which channels depends on the audience, the lead unit, the assignees and the
     # leader, which many reminders of a batch share: each combination is resolved once.
     audiences: dict[Any, list[int]] = {}
     per_reminder = []
-    for rid, key, row, d, text in todo:
-        who = assignees.get(row[0])
-        k = (d.audience, row[8], tuple(who) if who else (), row[9])
+    for rid, key, m, d, text in todo:
+        who = assignees.get(m.id)
+        k = (d.audience, m.lead_unit_id, tuple(who) if who else (), m.leader_id)
         people = audiences.get(k)
         if people is None:
-            people = audiences[k] = res.recipients(d.audience, row[8], who or [], row[9])
-        per_reminder.append((rid, key, row, d, text, k))
+            people = audiences[k] = res.recipients(d.audience, m.lead_unit_id, who or [], m.leader_id)
+        per_reminder.append((rid, key, m, d, text, k))
     res.load_people({pid for people in audiences.values() for pid in people})
     channels: dict[tuple[Any, bool], list[tuple[str, int | None, int | None, str]]] = {}
     inbox: list[tuple[Any, ...]] = []
@@ -68,7 +95,7 @@ def fan_out(inserted: list[tuple[Any, ...]], wanted: dict[Key, Wanted], part_inf
     proposals: list[tuple[Any, ...]] = []
     letters: list[tuple[Any, ...]] = []
     pg = connection.vendor == "postgresql"
-    for rid, key, row, d, text, k in per_reminder:
+    for rid, key, m, d, text, k in per_reminder:
         stem = ""
         ch = channels.get((k, d.urgent))
         if ch is None:
@@ -84,12 +111,12 @@ def fan_out(inserted: list[tuple[Any, ...]], wanted: dict[Key, Wanted], part_inf
             outbox.append((rid, channel, user_id, robot_id, address, ident, d.urgent,
                            OutboxStatus.PENDING.value, 0, now, {}, ""))
         if d.action == Action.URGE_NOTICE:
-            urges.append((row[0], rid, d.deadline, today))
+            urges.append((m.id, rid, d.deadline, today))
         elif d.action == Action.ACCOUNTABILITY:
-            proposals.append((row[0], rid, d.deadline, today,
+            proposals.append((m.id, rid, d.deadline, today,
                               f"逾期{d.workdays}个工作日未办结"))
         if d.co_part_id is not None and d.letter_reason is not None:
-            letters.append((row[0], d.co_part_id, row[8], part_info[d.co_part_id][2], d.letter_reason.value,
+            letters.append((m.id, d.co_part_id, m.lead_unit_id, part_info[d.co_part_id].unit_id, d.letter_reason.value,
                             d.deadline, rid))
     if pg and inbox:
         # The inbox message says what the reminder says: its texts are copied inside the
