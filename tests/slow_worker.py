@@ -31,9 +31,9 @@ def main() -> None:
     django.setup()
     from django.core.management import execute_from_command_line
 
-    from ducha.reminders import engine
+    from ducha.matters import schedule
 
-    engine._set_next_checks = slow_batches(engine._set_next_checks, float(sys.argv[1]))
+    schedule.set_next_checks = slow_batches(schedule.set_next_checks, float(sys.argv[1]))
     execute_from_command_line(["ducha", "worker", *sys.argv[2:]])
 
 

@@ -25,6 +25,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ducha.inbox.models import Notification
+from ducha.matters import schedule
 from ducha.matters.models import MatterCheck
 from ducha.reminders import engine
 from ducha.reminders.models import OutboxMessage, Reminder
@@ -183,7 +184,7 @@ def test_s5_1_sigterm_finishes_the_batch_and_exits_within_30_seconds(city):
 def test_s5_1_sqlite_one_worker_crash_mid_batch_then_restart(city, monkeypatch, clock):
     clock.set(date(2026, 11, 18))  # the worker runs in this process: one clock for both
     due_matters(city, 500)
-    real = engine._set_next_checks
+    real = schedule.set_next_checks
     calls = {"n": 0}
 
     def crash_in_third_batch(pairs):
@@ -192,12 +193,12 @@ def test_s5_1_sqlite_one_worker_crash_mid_batch_then_restart(city, monkeypatch, 
         if calls["n"] == 3:
             raise SystemExit("worker died")  # inside the batch transaction, after every write
 
-    monkeypatch.setattr(engine, "_set_next_checks", crash_in_third_batch)
+    monkeypatch.setattr(schedule, "set_next_checks", crash_in_third_batch)
     with pytest.raises(SystemExit):
         engine.scan(batch_size=100)
     assert Reminder.objects.count() == 200  # two committed batches; the third rolled back whole
     assert MatterCheck.objects.filter(next_check_at__gt=timezone.now()).count() == 200
-    monkeypatch.setattr(engine, "_set_next_checks", real)
+    monkeypatch.setattr(schedule, "set_next_checks", real)
     assert engine.scan(batch_size=100).reminders_created == 300
     assert_exactly_one_reminder_per_matter(500)
     assert engine.scan(batch_size=100).reminders_created == 0
@@ -215,7 +216,7 @@ def test_s5_1_one_pass_over_several_connections_creates_each_reminder_once(city,
     monkeypatch.setattr(engine, "_scan_batch", recording)
     limited = engine.scan(batch_size=100, max_batches=2, connections=3)
     assert limited.reminders_created == Reminder.objects.count() == 200  # the budget is shared by the lanes
-    monkeypatch.setattr(engine, "_set_next_checks", slow_batches(engine._set_next_checks, 0.3))  # every lane gets one
+    monkeypatch.setattr(schedule, "set_next_checks", slow_batches(schedule.set_next_checks, 0.3))  # every lane gets one
     stats = engine.scan(batch_size=100, connections=3)
     assert len(lanes) >= 2, lanes  # the helper lanes really ran batches
     assert (stats.reminders_created, stats.matters_checked, stats.batches) == (250, 250, 3)

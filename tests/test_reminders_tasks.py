@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from ducha.matters.models import MatterCheck
+from ducha.matters import schedule
 from ducha.reminders import loop
 from ducha.reminders.tasks import enqueue_reschedule_all, reschedule_all_task
 from tests.reminders_helpers import at, check_time, reference_data, running_matter  # noqa: F401
@@ -20,7 +20,7 @@ DUE = date(2026, 9, 30)
 
 def test_s5_1_reschedule_all_runs_as_a_database_task_after_commit(city, django_capture_on_commit_callbacks, clock):
     m = running_matter(city, due=DUE)
-    MatterCheck.look_at([m.pk], at(date(2026, 12, 1)))
+    schedule.look_at([m.pk], at(date(2026, 12, 1)))
     now = clock.set(at(date(2026, 11, 20), hour=8), tick=False)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         enqueue_reschedule_all()
@@ -55,7 +55,7 @@ def test_s5_1_reschedule_all_through_the_rq_backend_and_a_burst_worker(city, clo
             pass
 
     m = running_matter(city, due=DUE)
-    MatterCheck.look_at([m.pk], at(date(2026, 12, 1)))
+    schedule.look_at([m.pk], at(date(2026, 12, 1)))
     # A running clock: the RQ worker's Redis listener waits on time.time() and never ends on a
     # clock that stands still.
     now = clock.set(at(date(2026, 11, 20), hour=8))

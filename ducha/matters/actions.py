@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from ducha.audit.api import record
 from ducha.inbox.notify import notify_units
+from ducha.matters import schedule
 from ducha.matters.access import access_matter_by_id, actor_kinds, can_create_matters
 from ducha.matters.actions_evidence import attach_evidence, check_evidence
 from ducha.matters.errors import ConcurrentChange as ConcurrentChange  # re-exported: callers catch them here
@@ -32,7 +33,6 @@ from ducha.matters.models import (
     ExtensionRequest,
     ExtensionStatus,
     Matter,
-    MatterCheck,
     MatterEvent,
     Milestone,
     Rectification,
@@ -415,7 +415,7 @@ def do_decide_extension(*, actor: User, request_id: int, approve: bool, note: st
             # The date granted is a given date, no longer counted on the calendar: never 暂定.
             Matter.objects.filter(pk=matter.pk).update(due_date=request.requested_due, due_provisional=False,
                                                        updated_at=timezone.now())
-            MatterCheck.look_at([matter.pk], timezone.now())  # the reminder engine looks again under the new deadline
+            schedule.look_at([matter.pk], timezone.now())  # the reminder engine looks again under the new deadline
         _event(matter, actor, "extension_" + new_status, reason=note, old_due=str(request.old_due),
                new_due=str(request.requested_due) if approve else None)
         decided = (f"延期至{request.requested_due:%Y年%m月%d日}，已批准" if approve

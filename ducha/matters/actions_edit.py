@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ducha.matters import schedule
 from ducha.matters.access import access_matter_by_id, actor_kinds
 from ducha.matters.actions import (
     ConcurrentChange,
@@ -35,7 +36,6 @@ from ducha.matters.models import (
     Assignment,
     CoUnitPart,
     Matter,
-    MatterCheck,
     Milestone,
     Source,
     Status,
@@ -190,7 +190,7 @@ def do_update_matter(
     if rows != 1:
         raise ConcurrentChange(STALE)
     if matter.status in RUNNING:
-        MatterCheck.look_at([matter.pk], now)  # the reminder engine looks again at the new dates
+        schedule.look_at([matter.pk], now)  # the reminder engine looks again at the new dates
     if old_deadline is not None:
         old_deadline.delete()  # a draft no longer a unit's request: its S1.13 limit no longer applies
 

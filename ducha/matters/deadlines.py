@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ducha.inbox.notify import notify_units_apart
+from ducha.matters import schedule
 from ducha.matters.actions import rework_workdays
-from ducha.matters.models import Matter, MatterCheck, MatterEvent, Milestone, Rectification, RectificationSource, Status
+from ducha.matters.models import Matter, MatterEvent, Milestone, Rectification, RectificationSource, Status
 from ducha.org.models import User
 from ducha.rules.workdays import UncoveredYear, WorkCalendar, schedule_backwards
 from ducha.workcal import service as workcal
@@ -52,7 +53,7 @@ def follow_calendar_change(
     MatterEvent.objects.bulk_create(events, batch_size=500)
     moved = sorted({e.matter_id for e in events if e.action != "deadline_settled"})
     if moved:
-        MatterCheck.look_at(moved, timezone.now())  # reminders look again under the new dates
+        schedule.look_at(moved, timezone.now())  # reminders look again under the new dates
     messages = list(told.values())
     if messages:
         transaction.on_commit(lambda: notify_units_apart(messages))

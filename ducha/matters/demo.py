@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from ducha.matters.actions import CoUnitInput, MatterInput, do_create_matter, do_transition_matter
@@ -202,6 +202,9 @@ def build_demo_matters(today: date | None = None) -> int:
 
     _advance(created, today, rng, office)
     created.append(_with_a_slow_co_unit(today, office, units))
+    # Entered on the day each started, as the timeline says: a matter's monthly reports are
+    # owed from its creation, and the demo's reports start with the year.
+    Matter.objects.filter(created_at__date__gt=F("start_date")).update(created_at=F("start_date"))
     return len(created)
 
 

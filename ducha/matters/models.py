@@ -9,9 +9,6 @@ transition table in ``ducha.rules.lifecycle``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -157,8 +154,8 @@ class MatterCheck(models.Model):
     time of each matter it looks at, and on the wide, heavily indexed matter row each such
     write was a new row version plus an entry in every index (docs/decisions/0002). Here it
     touches two small indexes. Only rows with a time are in the partial index the scan
-    claims from, so it stays as small as the work to do. Written by ducha.reminders.engine
-    and, to ask for a look now, by ``look_at``."""
+    claims from, so it stays as small as the work to do. Written only through
+    ``ducha.matters.schedule``."""
 
     matter = models.OneToOneField(
         Matter, on_delete=models.CASCADE, primary_key=True, related_name="reminder_check", verbose_name=_("matter"),
@@ -176,15 +173,6 @@ class MatterCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter_id} {self.next_check_at}"
-
-    @staticmethod
-    def look_at(matter_ids: Iterable[int], at: datetime) -> None:
-        """The engine looks at these matters at ``at`` (now: on its next pass), whatever time
-        they held: call after a deadline, status or co-unit change."""
-        MatterCheck.objects.bulk_create(
-            [MatterCheck(matter_id=pk, next_check_at=at) for pk in matter_ids],
-            update_conflicts=True, unique_fields=["matter"], update_fields=["next_check_at"], batch_size=1000,
-        )
 
 
 class CoUnitPart(models.Model):

@@ -15,7 +15,8 @@ that have one, and a scan reads only those whose time has come. A batch is one t
    (matter, kind, stage, deadline) and read back the ones this batch inserted (by its
    batch token): only those fan out, so a reminder is created, and sent, once;
 4. in the same transaction, write the outbox rows (unique idempotency key), the 催办单,
-   accountability and reminder-letter records, and each matter's next check time.
+   accountability and reminder-letter records, and have the matters app write each
+   matter's next check time (``matters.schedule.set_next_checks``).
 
 A matter the engine holds no time for (``Matter.check_scheduled`` false: never looked at,
 or last found not running) is found by the sweep once it runs, whoever made it run.
@@ -45,8 +46,9 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ducha.bulk import array_literal, execute_arrays, filter_ids, insert_ignore
-from ducha.matters.models import CoUnitPart, Matter, MatterCheck
+from ducha.bulk import filter_ids, insert_ignore
+from ducha.matters import schedule
+from ducha.matters.models import CoUnitPart, MatterCheck
 from ducha.reminders import failures
 from ducha.reminders.audience import Resolver
 from ducha.reminders.fanout import ClaimedMatter, Key, OpenPart, Wanted, fan_out
@@ -129,43 +131,23 @@ def _next_check_at(d: date | None, now: datetime, memo: dict[Any, Any]) -> datet
 
 def reschedule_matter(matter_id: int, *, now: datetime | None = None) -> None:
     """Look at this matter on the next pass: call after its deadline, status or co-units change."""
-    MatterCheck.look_at([matter_id], now or timezone.now())
+    schedule.look_at([matter_id], now or timezone.now())
 
 
 def reschedule_all(*, now: datetime | None = None) -> int:
     """Look at every running matter on the next pass (a calendar import moved due dates, the
     ladder was edited). Returns the number of matters with a check time; the others the
     sweep schedules on that same pass."""
-    return MatterCheck.objects.filter(matter__status__in=RUNNING).update(next_check_at=now or timezone.now())
+    return schedule.look_at_all_running(now or timezone.now())
 
 
 def sweep(now: datetime) -> int:
     """Running matters the engine holds no check time for (just assigned, resumed, created or
     imported running) are due now. One indexed read when there are none."""
-    ids = list(sweep_queryset())
-    if not ids:
-        return 0
-    with transaction.atomic():
-        filter_ids(Matter.objects.filter(check_scheduled=False), "id", ids).update(check_scheduled=True)
-        _upsert_checks(ids, now)
+    ids = list(schedule.unscheduled_running())
+    if ids:
+        schedule.schedule(ids, now)
     return len(ids)
-
-
-def sweep_queryset() -> QuerySet[Matter, int]:
-    """The ids of running matters without a check time, through the partial index ``matter_unscheduled``."""
-    return Matter.objects.filter(check_scheduled=False, status__in=RUNNING).order_by().values_list("id", flat=True)
-
-
-def _upsert_checks(ids: list[int], at: datetime) -> None:
-    if connection.vendor != "postgresql":
-        MatterCheck.look_at(ids, at)
-        return
-    table = MatterCheck._meta.db_table
-    execute_arrays(
-        f"INSERT INTO {table} (matter_id, next_check_at) SELECT id, %s::timestamptz "  # noqa: S608 - from the model
-        "FROM unnest(%s::bigint[]) AS v(id) ON CONFLICT (matter_id) DO UPDATE SET next_check_at = EXCLUDED.next_check_at",
-        [at, array_literal(ids)],
-    )
 
 
 # -- the scan --------------------------------------------------------------------------------
@@ -181,7 +163,7 @@ def claim_queryset(now: datetime, batch_size: int, only: list[int] | None = None
 
     Only the check rows are locked: workers skip each other's, while people keep working on
     the matters. A matter changed during the batch is evaluated as it was read; every change
-    that matters reschedules it (``MatterCheck.look_at``, waiting for this batch's lock) or
+    that matters reschedules it (``matters.schedule.look_at``, waiting for this batch's lock) or
     makes it running and so visible to the sweep."""
     qs = MatterCheck.objects.filter(next_check_at__lte=now).order_by("next_check_at")
     if only is not None:
@@ -193,29 +175,6 @@ def claim_queryset(now: datetime, batch_size: int, only: list[int] | None = None
 
 def _claim(now: datetime, batch_size: int, only: list[int] | None) -> list[ClaimedMatter]:
     return [ClaimedMatter._make(r) for r in claim_queryset(now, batch_size, only).values_list(*_FIELDS)]
-
-
-def _set_next_checks(pairs: list[tuple[int, datetime | None]]) -> None:
-    if not pairs:
-        return
-    # Not running (NULL): the engine no longer holds a time, and says so on the matter, where
-    # the sweep looks. Unconditionally: should the matter have started running again since it
-    # was read, the sweep then finds it. Once per status change, so rarely a write at all.
-    dormant = [pk for pk, at in pairs if at is None]
-    if dormant:
-        filter_ids(Matter.objects.filter(check_scheduled=True), "id", dormant).update(check_scheduled=False)
-    if connection.vendor == "postgresql":
-        execute_arrays(
-            f"UPDATE {MatterCheck._meta.db_table} AS c SET next_check_at = v.t "  # noqa: S608 - from the model
-            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, t) WHERE c.matter_id = v.id",
-            [array_literal([p[0] for p in pairs]), array_literal([p[1] for p in pairs])],
-        )
-        return
-    by_value: dict[datetime | None, list[int]] = {}
-    for pk, at in pairs:
-        by_value.setdefault(at, []).append(pk)
-    for at, ids in by_value.items():
-        MatterCheck.objects.filter(pk__in=ids).update(next_check_at=at)
 
 
 def _columns(d: DueReminder, memo: dict[Any, Any]) -> tuple[str, str, str]:
@@ -328,7 +287,7 @@ def _batch(now: datetime, today: date, cal: WorkCalendar, rules: Rules, res: Res
             inbox, queued = fan_out(inserted, wanted, part_info, res, now, today)
         else:
             inserted, inbox, queued = [], 0, 0
-        _set_next_checks(next_checks)
+        schedule.set_next_checks(next_checks)
         if failed:
             failures.set_aside(failed, now)
         if rules.set_aside and next_checks:

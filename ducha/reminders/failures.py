@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from ducha.matters.models import MatterCheck
+from ducha.matters import schedule
 from ducha.reminders.models import ScanFailure
 
 log = logging.getLogger("ducha.reminders")
@@ -43,7 +43,7 @@ def set_aside(failed: list[tuple[int, Exception]], now: datetime) -> None:
             log.error("reminder scan: matter %s failed (%d in a row), looked at again at %s: %s", mid, n,
                       retry.isoformat(), error, exc_info=e)
             records.append(ScanFailure(matter_id=mid, failures=n, error=error, failed_at=now, retry_at=retry))
-            MatterCheck.objects.filter(matter_id=mid).update(next_check_at=retry)
+            schedule.postpone(mid, retry)
         ScanFailure.objects.filter(matter_id__in=ids).delete()
         ScanFailure.objects.bulk_create(records)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
 
 from ducha.matters.models import CoUnitPart, Matter
 from ducha.org.models import User
@@ -47,7 +46,6 @@ def build_demo_reports(today: date | None = None) -> int:
     if not months:
         return 0
     with transaction.atomic():
-        Matter.objects.filter(created_at__date__gt=F("start_date")).update(created_at=F("start_date"))
         clerks = {u.unit_id: u for u in User.objects.filter(role__in=UNIT_ROLES, is_active=True).order_by("-role", "id")}
         first = month_bounds(months[0][0], months[0][1])[0]
         last = month_bounds(months[-1][0], months[-1][1])[1]
