@@ -30,7 +30,7 @@ from ducha.workcal.importing import CalendarImportError, parse_calendar_csv
 
 ROOT = Path(__file__).resolve().parent.parent / "ducha"
 FILES = [
-    "ledger/importing.py", "ledger/validation.py", "ledger/imports.py", "ledger/views_io.py",
+    "ledger/import_file.py", "ledger/validation.py", "ledger/import_job.py", "ledger/views_io.py",
     "workcal/importing.py", "workcal/actions.py", "workcal/commandline.py",
     *[str(p.relative_to(ROOT)) for p in sorted((ROOT / "workcal/management/commands").glob("*.py"))],
     "reports/bulletin.py",
