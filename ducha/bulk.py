@@ -149,7 +149,8 @@ def filter_ids(qs: QuerySet[Any], field: str, ids: Sequence[int]) -> QuerySet[An
     if connection.vendor != "postgresql":
         return qs.filter(**{f"{field}__in": ids})
     column = str(getattr(qs.model._meta.get_field(field), "column", field))
-    return qs.extra(where=[f"{connection.ops.quote_name(column)} = ANY(%s::bigint[])"],  # noqa: S610
+    qualified = f"{connection.ops.quote_name(qs.model._meta.db_table)}.{connection.ops.quote_name(column)}"
+    return qs.extra(where=[f"{qualified} = ANY(%s::bigint[])"],  # noqa: S610
                     params=[array_literal(ids)])
 
 
