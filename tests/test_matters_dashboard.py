@@ -12,7 +12,8 @@ import pytest
 
 from ducha.matters.charts import DONUT_R, donut, gantt, stacked
 from ducha.matters.models import CoUnitPart, Matter
-from ducha.matters.overview import LightCounts, Row, signal_for
+from ducha.matters.overview import Row, signal_for
+from ducha.matters.summary import LightCounts
 from ducha.rules.workdays import WorkCalendar
 from ducha.workcal.service import get_calendar
 from tests.test_matters_pages import TODAY, make_matters

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ducha.matters.overview import LightCounts, Row
+from ducha.matters.overview import Row
+from ducha.matters.summary import LightCounts
 
 LIGHT_ORDER = ("red", "yellow", "green")
 

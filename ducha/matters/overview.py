@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -232,84 +232,6 @@ def filter_matters(
 
 
 # -- dashboards ----------------------------------------------------------------------------
-
-
-@dataclass
-class LightCounts:
-    green: int = 0
-    yellow: int = 0
-    red: int = 0
-    done: int = 0
-
-    def add(self, key: str) -> None:
-        if key in ("green", "yellow", "red", "done"):
-            setattr(self, key, getattr(self, key) + 1)
-
-    @property
-    def on_track(self) -> int:
-        """Claimed matters wait for verification: they are on track, not yet closed."""
-        return self.green + self.done
-
-    @property
-    def total(self) -> int:
-        return self.green + self.yellow + self.red + self.done
-
-
-@dataclass
-class UnitBar:
-    unit_id: int
-    name: str
-    counts: LightCounts = field(default_factory=LightCounts)
-
-
-@dataclass
-class Summary:
-    status_counts: list[tuple[str, str, int]]
-    lights: LightCounts
-    overdue: list[Row]
-    due_soon: list[Row]
-    due_soon_total: int
-    units: list[UnitBar]
-    open_total: int
-    due_soon_days: int
-    calendar_missing: bool
-
-
-def due_soon_workdays() -> int:
-    """"Due within N working days" on the dashboards (setting, default 5)."""
-    return settings.DUCHA_DUE_SOON_WORKDAYS
-
-
-def summarise(
-    qs: QuerySet[Matter], *, today: date, cal: WorkCalendar | None,
-    units: Iterable[tuple[int, str]] = (), limit: int = 15,
-) -> Summary:
-    """Counts by status and light, the overdue and due-soon lists, units ranked by overdue.
-
-    Two queries whatever the size of the city. ``units`` lists units to show even with
-    nothing open (a vice mayor's whole portfolio); others appear when they lead a matter.
-    """
-    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    status_counts = [(s.value, str(s.label), by_status.get(s.value, 0)) for s in Status]
-    open_rows = rows(qs.filter(status__in=OPEN).values(*ROW_FIELDS).order_by("due_date", "id"), today, cal)
-    lights = LightCounts()
-    bars: dict[int, UnitBar] = {uid: UnitBar(uid, name) for uid, name in units}
-    soon_days = due_soon_workdays()
-    for r in open_rows:
-        lights.add(r.signal.key)
-        bars.setdefault(r.lead_unit_id, UnitBar(r.lead_unit_id, r.lead_unit)).counts.add(r.signal.key)
-    overdue = [r for r in open_rows if r.signal.key == "red"]
-    due_soon = [
-        r for r in open_rows
-        if r.signal.key in ("green", "yellow") and r.signal.workdays_left is not None
-        and 0 <= r.signal.workdays_left <= soon_days and not r.signal.approximate
-    ]
-    ranked = sorted(bars.values(), key=lambda b: (-b.counts.red, -b.counts.yellow, -b.counts.total, b.name))
-    return Summary(
-        status_counts=status_counts, lights=lights, overdue=overdue[:limit], due_soon=due_soon[:limit],
-        due_soon_total=len(due_soon),
-        units=ranked, open_total=len(open_rows), due_soon_days=soon_days, calendar_missing=cal is None,
-    )
 
 
 @dataclass

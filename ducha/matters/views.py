@@ -54,10 +54,10 @@ from ducha.matters.overview import (
     overdue_co_parts,
     rows,
     signal_for,
-    summarise,
     unit_work,
 )
 from ducha.matters.paging import matter_page
+from ducha.matters.summary import summarise
 from ducha.matters.validation import key_work_gaps, key_work_refusal
 from ducha.org.access import business_reader, unit_scope, visible_units
 from ducha.org.models import LeaderKind, Unit, User

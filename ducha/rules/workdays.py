@@ -28,7 +28,7 @@ open request after a calendar edit), hence the precomputed O(1) index in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -211,6 +211,31 @@ class WorkCalendar:
         return WorkCalendar.build(
             keep, (d for d in self.holidays if d.year not in self.provisional_years), self.makeup_workdays
         )
+
+    def day_counts(self) -> Iterator[tuple[date, int, int, int]]:
+        """Each covered day with the working days before it and through it (counted from the
+        calendar's first day) and the run of consecutive covered years it belongs to.
+
+        What a database needs to count working days between two stored dates by subtraction:
+        ``workdays_between(a, b)`` is ``through(b) - through(a)`` and ``workdays_in(a, b)``
+        is ``through(b) - before(a)`` when both days are in the same run.
+        """
+        before, run, lo = self._before, self._run, self._lo
+        for i, r in enumerate(run):
+            if r >= 0:
+                yield date.fromordinal(lo + i), before[i], before[i + 1], r
+
+    def through(self, d: date) -> int:
+        """Working days from the calendar's first day through ``d``: ``day_counts``'s third figure."""
+        i, _ = self._locate(d)
+        return self._before[i + 1]
+
+    def run_of(self, d: date) -> int | None:
+        """The run of covered years ``d`` is in; None when its year is not covered."""
+        i = d.toordinal() - self._lo
+        if not 0 <= i < self._ndays or self._run[i] < 0:
+            return None
+        return self._run[i]
 
     def _locate(self, d: date) -> tuple[int, int]:
         i = d.toordinal() - self._lo

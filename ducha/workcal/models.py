@@ -201,3 +201,41 @@ class CalendarEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_action_display()}"
+
+
+class WorkdayIndex(models.Model):
+    """Every covered day of one calendar with its working-day counts, so that a query can count
+    the working days between two stored dates by subtraction (docs/decisions/0007).
+
+    Built from the calendar a process holds (``workcal.index.ensure_index``) and keyed by a
+    digest of its days: two processes holding different calendars (one has just seen an
+    import) each read their own rows.
+    """
+
+    calendar = models.CharField(_("calendar digest"), max_length=16)
+    day = models.DateField(_("date"))
+    before = models.IntegerField(_("working days before"))
+    through = models.IntegerField(_("working days through"))
+    run = models.SmallIntegerField(_("run of covered years"))
+
+    class Meta:
+        verbose_name = _("working-day index")  # 工作日序号
+        verbose_name_plural = _("working-day index")
+        constraints = [models.UniqueConstraint(fields=["calendar", "day"], name="workdayindex_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.day.isoformat()} {self.through}"
+
+
+class WorkdayIndexBuild(models.Model):
+    """One built ``WorkdayIndex``: written after its days, so its presence says they are all there."""
+
+    calendar = models.CharField(_("calendar digest"), max_length=16, primary_key=True)
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("working-day index build")
+        verbose_name_plural = _("working-day index builds")
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.built_at.isoformat()}"
