@@ -10,7 +10,7 @@ import pytest
 
 from ducha.org.models import Unit, UnitKind, User
 from ducha.org.roles import Role
-from ducha.reports.rates import RateKind, gather_rates, sort_rows
+from ducha.reports.rates import RateKind, gather_rates, shortfall_records, sort_rows
 from ducha.rules.periods import Period
 from tests.conftest import PASSWORD
 from tests.test_reports_scenario import JUDGED_ON, Q3, build_quarter, fill, make_matter
@@ -21,8 +21,9 @@ def quarter(city):
     return build_quarter(city)
 
 
-def numbers(rate) -> list[str]:
-    return sorted({s.number for s in rate.shortfall})
+def missed(kind, unit, period=Q3):
+    """The records behind a unit's shortfall, as the shortfall page reads them."""
+    return shortfall_records(kind, period, JUDGED_ON, unit.id)
 
 
 def test_s2_7_execution_rate_worked_example(city, quarter):
@@ -31,8 +32,9 @@ def test_s2_7_execution_rate_worked_example(city, quarter):
     czj = result.row_for(city.units["czj"].id)
     # fgw: M1 done 28 Aug for 31 Aug; M2 done 9 Oct for 30 Sep (late); M3 not done for 15 Jul.
     assert (fgw.execution.due, fgw.execution.done, fgw.execution.percent) == (3, 1, "33.3%")
-    assert numbers(fgw.execution) == sorted([quarter.m2.number, quarter.m3.number])
-    late = next(s for s in fgw.execution.shortfall if s.number == quarter.m2.number)
+    assert sorted(s.number for s in missed("execution", city.units["fgw"])) == sorted([quarter.m2.number, quarter.m3.number])
+    assert fgw.execution.missed == 2
+    late = next(s for s in missed("execution", city.units["fgw"]) if s.number == quarter.m2.number)
     assert (late.due, late.done_on) == (date(2026, 9, 30), date(2026, 10, 9))
     # czj: its co-unit part of M1, due 15 Aug, reported done on 10 Aug.
     assert (czj.execution.due, czj.execution.done, czj.execution.percent) == (1, 1, "100.0%")
@@ -45,10 +47,12 @@ def test_s2_7_reporting_rate_worked_example(city, quarter):
     czj = result.row_for(city.units["czj"].id)
     # Windows closing in Q3: June's (to 7 Jul), July's (to 7 Aug), August's (to 7 Sep); 3 matters each.
     assert (fgw.reporting.due, fgw.reporting.done, fgw.reporting.percent) == (9, 3, "33.3%")
-    assert sorted({s.month for s in fgw.reporting.shortfall}) == ["2026-07", "2026-08"]
-    july = [s for s in fgw.reporting.shortfall if s.month == "2026-07"]
+    records = missed("reporting", city.units["fgw"])
+    assert len(records) == fgw.reporting.missed == 6
+    assert sorted({s.month for s in records}) == ["2026-07", "2026-08"]
+    july = [s for s in records if s.month == "2026-07"]
     assert {s.done_on for s in july} == {date(2026, 8, 10)} and {s.due for s in july} == {date(2026, 8, 7)}
-    assert {s.done_on for s in fgw.reporting.shortfall if s.month == "2026-08"} == {None}
+    assert {s.done_on for s in records if s.month == "2026-08"} == {None}
     assert (czj.reporting.due, czj.reporting.done) == (3, 3)
     assert (result.overall.reporting.due, result.overall.reporting.done, result.overall.reporting.percent) == (
         12, 6, "50.0%")
@@ -58,8 +62,8 @@ def test_s2_7_rectification_rate_worked_example(city, quarter):
     result = gather_rates(Q3, JUDGED_ON)
     fgw = result.row_for(city.units["fgw"].id)
     assert (fgw.rectification.due, fgw.rectification.done, fgw.rectification.percent) == (2, 1, "50.0%")
-    [missed] = fgw.rectification.shortfall
-    assert (missed.detail, missed.due, missed.done_on) == ("完善佐证材料", date(2026, 9, 20), date(2026, 9, 25))
+    [late] = missed("rectification", city.units["fgw"])
+    assert (late.detail, late.due, late.done_on) == ("完善佐证材料", date(2026, 9, 20), date(2026, 9, 25))
     assert result.row_for(city.units["czj"].id).rectification.percent == "—"
 
 
@@ -167,3 +171,21 @@ def test_s2_7_rates_page_queries_do_not_grow_with_units(city, client, settings, 
         page = client.get(RATES_URL).content.decode()
     assert len(two.captured_queries) == len(ten.captured_queries)
     assert page.count("data-unit=") >= 10
+
+
+def test_s2_7_the_shortfall_is_read_a_page_at_a_time(city, quarter, client, clock, monkeypatch):
+    """Issue 13: a city's shortfall can be hundreds of thousands of records; the page shows 100
+    at a time (here 4), the API ``limit`` from ``offset``, both saying how many there are."""
+    from ducha.reports import views_rates
+
+    clock.set(JUDGED_ON)
+    monkeypatch.setattr(views_rates, "SHORTFALL_PAGE", 4)
+    _login(client, city.alice)
+    url = "/reports/rates/shortfall/?period=2026-Q3&rate=reporting&unit=all"
+    first, second = client.get(url).content.decode(), client.get(url + "&page=2").content.decode()
+    assert first.count("data-number=") == 4 and second.count("data-number=") == 2
+    assert 'data-testid="shortfall-pages"' in first and "page=2" in first
+    assert client.get(url + "&page=99").content.decode().count("data-number=") == 2  # the last page
+    api = client.get("/api/rates/shortfall?rate=reporting&period=2026-Q3&offset=4&limit=4").json()
+    assert (api["missed"], api["offset"], len(api["records"])) == (6, 4, 2)
+    assert client.get("/api/rates/shortfall?rate=reporting&period=2026-Q3&limit=0").status_code == 422

@@ -19,7 +19,7 @@ from ducha.api.report_schemas import RateKindCode, RatesOut, ShortfallPage
 from ducha.api.schemas import Error, RowId
 from ducha.org.access import access_unit_by_id, unit_scope
 from ducha.org.models import Unit
-from ducha.reports.rates import RateRow, Shortfall, gather_rates
+from ducha.reports.rates import RateRow, Shortfall, gather_rates, shortfall_records
 from ducha.rules.periods import Period
 from ducha.rules.rates import Rate
 from ducha.workcal import service as workcal
@@ -35,6 +35,8 @@ class RatesQuery(Schema):
 class ShortfallQuery(RatesQuery):
     rate: RateKindCode
     unit: RowId | None = Field(None, description="omit for the whole city (only for those who see every unit)")
+    offset: int = Field(0, ge=0, le=10_000_000, description="records to skip, in the order given")
+    limit: int = Field(100, ge=1, le=1000, description="records to return at most")
 
 
 def _rate(rate: Rate[Shortfall]) -> dict[str, Any]:
@@ -64,7 +66,8 @@ def rates(request: HttpRequest, query: Query[RatesQuery]) -> Any:
 
 @router.get("/rates/shortfall", response={200: ShortfallPage, **ERRORS})
 def shortfall(request: HttpRequest, query: Query[ShortfallQuery]) -> Any:
-    """The matters behind one rate's shortfall: a unit's, or the whole city's."""
+    """The matters behind one rate's shortfall: a unit's, or the whole city's, by due date, unit and
+    number, ``limit`` records from ``offset`` (``missed`` says how many there are)."""
     user = caller(request)
     today = workcal.today()
     period = period_param(query.period, Period.containing("quarter", today))
@@ -75,15 +78,17 @@ def shortfall(request: HttpRequest, query: Query[ShortfallQuery]) -> Any:
         rate = gather_rates(period, today, []).overall.get(query.rate)
     else:
         unit = access_unit_by_id(user, query.unit)
-        row = gather_rates(period, today, [unit.id]).row_for(unit.id)
+        row = gather_rates(period, today, [unit.id], overall=False).row_for(unit.id)
         if row is None:
             raise Http404("The unit is not assessed")
         rate = row.get(query.rate)
-    units = Unit.objects.only("id", "name").in_bulk({s.unit_id for s in rate.shortfall}) if unit is None else {
+    records = shortfall_records(query.rate, period, today, unit.id if unit else None, offset=query.offset,
+                                limit=query.limit)
+    units = Unit.objects.only("id", "name").in_bulk({s.unit_id for s in records}) if unit is None else {
         unit.id: unit}
-    records = sorted(rate.shortfall, key=lambda s: (s.due, s.unit_id, s.number))
     return {
         "period": period.key, "rate": query.rate, "unit": unit, "due": rate.due, "done": rate.done,
+        "missed": rate.missed, "offset": query.offset, "limit": query.limit,
         "records": [
             {"kind": s.kind, "unit": units[s.unit_id], "matter": {"id": s.matter_id, "number": s.number,
                                                                   "title": s.title},

@@ -200,4 +200,7 @@ class ShortfallPage(Schema):
     unit: UnitRef | None = Field(description="null for the whole city")
     due: int
     done: int
+    missed: int = Field(description="due and not done in time: every record, of which this page holds some")
+    offset: int
+    limit: int
     records: list[ShortfallOut]

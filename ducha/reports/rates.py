@@ -1,14 +1,13 @@
 """The three rates of S2.7 per unit and overall, with the records behind each shortfall.
 
-Everything that could be due in the period is fetched in a handful of queries whatever
-the number of units (matters, co-unit parts, rectifications, the reports and their items)
-and turned into ``Obligation`` values; ``ducha.rules.rates`` does the counting. The
-formulas, with worked examples, are in docs/rates.md.
+The database counts the obligations of each unit (``reports.rate_counts``: a few GROUP BY
+queries, whatever the number of units and matters) as ``ducha.rules.rates`` defines them;
+the records behind a shortfall are read a page at a time. The formulas, with worked
+examples, are in docs/rates.md.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,13 +15,13 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from ducha.matters.models import CoUnitPart, Matter, Rectification, Status
 from ducha.org.models import Unit, UnitKind
-from ducha.reports.models import ReportItem
-from ducha.reports.owed import owed_by_unit, reportable_entries, windows_in
+from ducha.reports import rate_counts
+from ducha.reports.owed import windows_in
+from ducha.reports.rate_counts import Judged
 from ducha.rules.periods import Period
-from ducha.rules.rates import Obligation, Rate, rate_to_date
-from ducha.rules.reporting import month_bounds
+from ducha.rules.rates import Rate
+from ducha.rules.reporting import MonthWindow
 
 
 class RateKind(StrEnum):
@@ -76,100 +75,65 @@ class RatesResult:
         return next((r for r in self.rows if r.unit is not None and r.unit.id == unit_id), None)
 
 
-Obligations = list[Obligation[Shortfall]]
+def _involved(period: Period, windows: list[MonthWindow], candidates: list[int]) -> set[int]:
+    """Of ``candidates`` (offices, inactive units: assessed only when something is due of
+    them), those with an obligation anywhere in the period, judged yet or not."""
+    if not candidates:
+        return set()
+    whole = Judged(period.start, period.end, tuple(windows), Judged.of(period, period.end, windows).span_first)
+    return {unit_id for counts in rate_counts.count(whole, candidates).values() for unit_id in counts}
 
 
-def _execution(period: Period) -> Obligations:
-    # Suspended matters are not running against their deadline; drafts were never assigned.
-    live = ~Q(status__in=[Status.DRAFT, Status.SUSPENDED])
-    obligations: Obligations = []
-    for mid, unit, number, title, due, done in Matter.objects.filter(
-        live, due_date__gte=period.start, due_date__lte=period.end
-    ).values_list("id", "lead_unit_id", "number", "title", "due_date", "completed_on"):
-        if due is not None:  # always, by the filter; says so to the type checker
-            obligations.append(Obligation(Shortfall("matter", unit, mid, number, title, due, done), due, done))
-    obligations += [
-        Obligation(Shortfall("co_part", unit, mid, number, title, due, done, detail=part), due, done)
-        for unit, mid, number, title, due, done, part in CoUnitPart.objects.filter(
-            due_date__gte=period.start, due_date__lte=period.end
-        ).exclude(matter__status__in=[Status.DRAFT, Status.SUSPENDED]).values_list(
-            "unit_id", "matter_id", "matter__number", "matter__title", "due_date", "done_on", "part"
-        )
-    ]
-    return obligations
-
-
-def _reporting(period: Period) -> tuple[Obligations, list[str]]:
-    """One obligation per (unit, month, matter) owed in a window closing in the period;
-    met by an item in a report first submitted by the window's last day."""
-    windows, unknown = windows_in(period)
-    obligations: Obligations = []
-    if windows:
-        first = month_bounds(windows[0].year, windows[0].month)[0]
-        last = month_bounds(windows[-1].year, windows[-1].month)[1]
-        entries = reportable_entries(first, last)
-        month_q = Q(pk__in=[])
-        for w in windows:
-            month_q |= Q(report__year=w.year, report__month=w.month)
-        reported = {
-            (unit, y, m, matter): submitted
-            for unit, y, m, matter, submitted in ReportItem.objects.filter(month_q)
-            .filter(report__first_submitted_on__isnull=False)
-            .values_list("report__unit_id", "report__year", "report__month", "matter_id", "report__first_submitted_on")
-        }
-        for w in windows:
-            for unit, owed in owed_by_unit(entries, w.year, w.month).items():
-                for e in owed:
-                    done = reported.get((unit, w.year, w.month, e.matter_id))
-                    key = Shortfall("report", unit, e.matter_id, e.number, e.title, w.closes, done, month=w.key)
-                    obligations.append(Obligation(key, w.closes, done))
-    return obligations, [f"{y:04d}-{m:02d}" for y, m in unknown]
-
-
-def _rectification(period: Period) -> Obligations:
-    return [
-        Obligation(Shortfall("rectification", unit, mid, number, title, due, done, detail=demand), due, done)
-        for unit, mid, number, title, due, done, demand in Rectification.objects.filter(
-            due_date__gte=period.start, due_date__lte=period.end
-        ).values_list("unit_id", "matter_id", "matter__number", "matter__title", "due_date", "rectified_on", "demand")
-    ]
-
-
-def _by_unit(obligations: Obligations) -> dict[int, Obligations]:
-    grouped: dict[int, Obligations] = defaultdict(list)
-    for o in obligations:
-        grouped[o.key.unit_id].append(o)
-    return grouped
-
-
-def gather_rates(period: Period, today: date, unit_ids: Collection[int] | None = None) -> RatesResult:
-    """The three rates of ``period`` as judged on ``today``.
+def gather_rates(period: Period, today: date, unit_ids: Collection[int] | None = None, *,
+                 overall: bool = True) -> RatesResult:
+    """The three rates of ``period`` as judged on ``today``, counted by the database.
 
     ``rows`` holds the units in ``unit_ids`` (None: every unit) that are assessed: every
     active department, county and zone, and any other unit with something due. The overall
-    row is always the whole city's, pooled over obligations, not an average of unit rates.
+    row is the whole city's, pooled over obligations, not an average of unit rates; without
+    it (``overall=False``) only the rows of ``unit_ids`` are read. A rate carries its counts;
+    the records behind a shortfall are read a page at a time with ``shortfall_records``.
     """
-    execution = _execution(period)
-    reporting, unknown = _reporting(period)
-    rectification = _rectification(period)
-    start, end = period.start, period.end
+    windows, unknown = windows_in(period)
+    judged = Judged.of(period, today, windows)
+    counted = rate_counts.count(judged, None if overall else unit_ids)
+    counts = {kind: counted[kind.value] for kind in RateKind}
 
-    def row(unit: Unit | None, ex: Obligations, rep: Obligations, rect: Obligations) -> RateRow:
-        return RateRow(
-            unit, rate_to_date(ex, start, end, today), rate_to_date(rep, start, end, today),
-            rate_to_date(rect, start, end, today),
-        )
+    def rate(kind: RateKind, unit_id: int | None) -> Rate[Shortfall]:
+        if unit_id is None:
+            due, done = (sum(c[0] for c in counts[kind].values()), sum(c[1] for c in counts[kind].values()))
+        else:
+            due, done = counts[kind].get(unit_id, (0, 0))
+        return Rate(due=due, done=done, shortfall=())
 
-    by_unit = [_by_unit(execution), _by_unit(reporting), _by_unit(rectification)]
-    involved = {u for grouped in by_unit for u in grouped}
-    units = Unit.objects.filter(Q(is_active=True) & ~Q(kind=UnitKind.OFFICE) | Q(pk__in=involved))
-    if unit_ids is not None:
-        units = units.filter(pk__in=sorted(unit_ids))
-    rows = [
-        row(u, by_unit[0].get(u.id, []), by_unit[1].get(u.id, []), by_unit[2].get(u.id, []))
-        for u in units.order_by("sort_order", "id")
-    ]
-    return RatesResult(period, today, rows, row(None, execution, reporting, rectification), unknown)
+    def row(unit: Unit | None) -> RateRow:
+        uid = unit.id if unit is not None else None
+        return RateRow(unit, rate(RateKind.EXECUTION, uid), rate(RateKind.REPORTING, uid),
+                       rate(RateKind.RECTIFICATION, uid))
+
+    assessed = Q(is_active=True) & ~Q(kind=UnitKind.OFFICE)
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=sorted(unit_ids))
+    candidates = list(units.exclude(assessed).values_list("id", flat=True))
+    if judged.last < period.end:
+        involved = _involved(period, windows, candidates)
+    else:  # the whole period is judged: what is due in it has been counted
+        involved = {uid for c in counts.values() for uid in c} & set(candidates)
+    units = units.filter(assessed | Q(pk__in=sorted(involved)))
+    rows = [row(u) for u in units.order_by("sort_order", "id")]
+    return RatesResult(period, today, rows, row(None) if overall else RateRow(None, *(
+        Rate[Shortfall](0, 0, ()) for _ in range(3))), [f"{y:04d}-{m:02d}" for y, m in unknown])
+
+
+def shortfall_records(kind: RateKind | str, period: Period, today: date, unit_id: int | None, *,
+                      offset: int = 0, limit: int | None = None) -> list[Shortfall]:
+    """The obligations of one rate not met (a unit's, or the whole city's: ``unit_id`` None),
+    by due date, unit and number; ``limit`` of them from ``offset``."""
+    windows, _unknown = windows_in(period)
+    judged = Judged.of(period, today, windows)
+    records = rate_counts.missed(RateKind(kind).value, judged, None if unit_id is None else [unit_id],
+                                 offset=offset, limit=limit)
+    return [Shortfall(r.kind, r.unit_id, r.matter_id, r.number, r.title, r.due, r.done_on, r.month, r.detail)
+            for r in records]
 
 
 def sort_rows(rows: Sequence[RateRow], key: str, descending: bool) -> list[RateRow]:

@@ -30,7 +30,7 @@ from ducha.reports.bulletin import do_issue_bulletin, doc_prefix, render_bulleti
 from ducha.reports.bulletin_data import bulletin_data
 from ducha.reports.forms import parse_period
 from ducha.reports.models import Bulletin
-from ducha.reports.rates import RateKind, gather_rates, sort_rows
+from ducha.reports.rates import RateKind, gather_rates, shortfall_records, sort_rows
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
 
@@ -39,6 +39,8 @@ RATE_LABELS = {
     RateKind.REPORTING: gettext_lazy("Reporting rate"),  # 上报率
     RateKind.RECTIFICATION: gettext_lazy("Rectification rate"),  # 整改率
 }
+
+SHORTFALL_PAGE = 100  # records a page: a city's quarter can miss hundreds of thousands
 
 
 def _user(request: HttpRequest) -> User:
@@ -105,17 +107,22 @@ def shortfall(request: HttpRequest) -> HttpResponse:
         if not unit_param.isdigit():
             raise Http404("No such unit")
         unit = access_unit_by_id(user, int(unit_param))
-        row = gather_rates(period, today, [unit.id]).row_for(unit.id)
+        row = gather_rates(period, today, [unit.id], overall=False).row_for(unit.id)
         if row is None:
             raise Http404("The unit is not assessed")
         rate = row.get(kind)
+    pages = max(1, -(-rate.missed // SHORTFALL_PAGE))
+    page = request.GET.get("page", "1")
+    number = min(int(page), pages) if page.isdigit() and int(page) >= 1 else 1
+    records = shortfall_records(kind, period, today, unit.id if unit else None,
+                                offset=(number - 1) * SHORTFALL_PAGE, limit=SHORTFALL_PAGE)
     names = {}
-    if unit is None and rate.shortfall:
-        names = dict(Unit.objects.filter(pk__in={s.unit_id for s in rate.shortfall}).values_list("id", "name"))
-    records = sorted(rate.shortfall, key=lambda s: (s.due, s.unit_id, s.number))
+    if unit is None and records:
+        names = dict(Unit.objects.filter(pk__in={s.unit_id for s in records}).values_list("id", "name"))
     return render(request, "reports/shortfall.html", {
         "period": period, "today": today, "kind": kind.value, "label": RATE_LABELS[kind], "unit": unit,
         "rate": rate, "records": [(s, names.get(s.unit_id, "")) for s in records],
+        "page": number, "pages": pages, "unit_param": unit_param,
     })
 
 

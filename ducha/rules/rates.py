@@ -51,6 +51,11 @@ class Rate(Generic[K]):
         return None if self.due == 0 else self.done / self.due
 
     @property
+    def missed(self) -> int:
+        """How many were due and not done: the length of the shortfall, also when only counted."""
+        return self.due - self.done
+
+    @property
     def percent(self) -> str:
         value = self.value
         return "—" if value is None else f"{value * 100:.1f}%"
