@@ -63,8 +63,8 @@ def generate(city, n: int, seed: int) -> None:
     Matter.objects.bulk_create(made)
 
 
-def assert_same(qs, today, cal, limit=15):
-    got = summarise(qs, today=today, cal=cal, limit=limit)
+def assert_same(qs, today, cal, limit=15, parts=None):
+    got = summarise(parts if parts is not None else qs, today=today, cal=cal, limit=limit)
     want = reference(qs, today=today, cal=cal, limit=limit)
     assert got.lights == want["lights"], today
     assert {b.unit_id: b.counts for b in got.units if b.counts.total} == want["units"], today
@@ -93,6 +93,8 @@ def test_s5_1_lights_counted_in_sql_equal_the_rule_on_generated_matters(city, cl
     fgw = city.units["fgw"].id
     assert_same(qs.filter(lead_unit_id=fgw), today, cal, limit=5)
     assert_same(qs.filter(lead_unit__in=[fgw, city.units["czj"].id]), today, cal)
+    # The same scope read as disjoint parts (how a unit's or a vice mayor's scope is read).
+    assert_same(qs, today, cal, limit=5, parts=[qs.filter(lead_unit_id=fgw), qs.exclude(lead_unit_id=fgw)])
 
 
 def test_s5_1_without_a_calendar_for_today_or_at_all_the_figures_still_equal(city, clock):

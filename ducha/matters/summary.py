@@ -18,7 +18,8 @@ compares both on generated matters, on both databases.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -123,98 +124,137 @@ _YELLOW = (
 
 
 def summarise(
-    qs: QuerySet[Matter], *, today: date, cal: WorkCalendar | None,
+    scope: QuerySet[Matter] | Sequence[QuerySet[Matter]], *, today: date, cal: WorkCalendar | None,
     units: Iterable[tuple[int, str]] = (), limit: int = 15,
 ) -> Summary:
     """Counts by status and light, the overdue and due-soon lists, units ranked by overdue.
 
-    A fixed number of queries, each returning what is shown: counts per status and per lead
-    unit, and at most ``limit`` matters per list. ``units`` lists units to show even with
-    nothing open (a vice mayor's whole portfolio); others appear when they lead a matter.
+    ``scope`` is a queryset, or disjoint querysets whose union is the scope
+    (``access.visible_matter_parts``: a unit's or a vice mayor's "lead OR co-unit" scope read
+    as one queryset walks the whole table). A fixed number of queries per part, each returning
+    what is shown: counts per status and per lead unit, and at most ``limit`` matters per
+    list. ``units`` lists units to show even with nothing open (a vice mayor's whole
+    portfolio); others appear when they lead a matter.
     """
-    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    parts = [scope] if isinstance(scope, QuerySet) else list(scope)
+    by_status: Counter[str] = Counter()
+    for qs in parts:
+        by_status.update(dict(qs.order_by().values_list("status").annotate(n=Count("id"))
+                              .values_list("status", "n")))
     status_counts = [(s.value, str(s.label), by_status.get(s.value, 0)) for s in Status]
     soon = due_soon_workdays()
-    frame = _frame(qs, today, cal) if cal is not None else None
-    day = connection.ops.adapt_datefield_value(today)
-    claimed = Status.CLAIMED.value
-    bars: dict[int, UnitBar] = {uid: UnitBar(uid, name) for uid, name in units}
-    per_unit: dict[int, LightCounts] = {}
-    open_total = due_soon_total = irregular = 0
-    due_soon_ids: list[int] = []
-    if frame is not None:
-        t = frame.today_through
-        regular = _REGULAR
-        reg = [claimed, day]
-        yellow = [t, warn_workdays(), day, t, day, day]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT m.lead_unit_id, COUNT(*),"
-                " SUM(CASE WHEN m.status = %s THEN 1 ELSE 0 END),"
-                " SUM(CASE WHEN m.status <> %s AND m.due_date < %s THEN 1 ELSE 0 END),"
-                f" SUM(CASE WHEN {regular} AND {_YELLOW} THEN 1 ELSE 0 END),"
-                f" SUM(CASE WHEN {regular} AND NOT {_YELLOW} THEN 1 ELSE 0 END),"
-                f" SUM(CASE WHEN {regular} AND d.through - %s <= %s THEN 1 ELSE 0 END),"
-                f" SUM(CASE WHEN m.status <> %s AND m.due_date >= %s AND NOT {regular} THEN 1 ELSE 0 END) "
-                + frame.sql + "GROUP BY m.lead_unit_id",
-                [claimed, claimed, day, *reg, *yellow, *reg, *yellow, *reg, t, soon, claimed, day, *reg,
-                 *frame.params],
-            )
-            for unit_id, n, done, red, yel, green, due_soon, odd in cursor.fetchall():
-                per_unit[unit_id] = LightCounts(green=int(green), yellow=int(yel), red=int(red), done=int(done))
-                open_total += n
-                due_soon_total += int(due_soon)
-                irregular += int(odd)
-            if due_soon_total:
-                cursor.execute(
-                    f"SELECT m.id {frame.sql}WHERE {regular} AND d.through - %s <= %s ORDER BY m.due_date, m.id "
-                    "LIMIT %s",
-                    [*frame.params, *reg, t, soon, limit],
-                )
-                due_soon_ids = [r[0] for r in cursor.fetchall()]
-            odd_ids: list[int] = []
-            if irregular:
-                cursor.execute(f"SELECT m.id {frame.sql}WHERE m.status <> %s AND m.due_date >= %s AND NOT {regular}",
-                               [*frame.params, claimed, day, *reg])
-                odd_ids = [r[0] for r in cursor.fetchall()]
-        odd_rows = filter_ids(Matter.objects.all(), "id", odd_ids).values(*ROW_FIELDS) if odd_ids else []
-    else:
-        # No calendar, or none for today: judge the running matters due from today on in
-        # Python (without a calendar they are all "pending"), count the rest in SQL.
-        for unit_id, status, n in (qs.filter(status__in=OPEN).order_by().values_list("lead_unit_id", "status")
-                                   .annotate(n=Count("id"))):
-            per_unit.setdefault(unit_id, LightCounts())
-            open_total += n
-            if status == claimed:
-                per_unit[unit_id].done += n
-        for unit_id, n in (qs.filter(status__in=RUNNING, due_date__lt=today).order_by().values_list("lead_unit_id")
-                           .annotate(n=Count("id"))):
-            per_unit[unit_id].red += n
-        odd_rows = (qs.filter(status__in=RUNNING, due_date__gte=today).order_by().values(*ROW_FIELDS)
-                    if cal is not None else [])
+    tally = _Tally()
+    for qs in parts:
+        frame = _frame(qs, today, cal) if cal is not None else None
+        if frame is not None:
+            _count_in_sql(tally, frame, today, soon, limit)
+        else:
+            _count_without_calendar(tally, qs, today, cal)
     soon_rows: list[Row] = []
-    for r in rows(odd_rows, today, cal):
-        per_unit[r.lead_unit_id].add(r.signal.key)
+    odd_rows = filter_ids(Matter.objects.all(), "id", tally.odd_ids).values(*ROW_FIELDS) if tally.odd_ids else []
+    for r in rows([*odd_rows, *tally.odd_values], today, cal):
+        tally.unit(r.lead_unit_id).add(r.signal.key)
         if (r.signal.key in ("green", "yellow") and r.signal.workdays_left is not None
                 and 0 <= r.signal.workdays_left <= soon and not r.signal.approximate):
             soon_rows.append(r)  # the calendar covers none of its days: never the case, kept for exactness
+    due_soon_ids = [mid for _due, mid in sorted(tally.due_soon)[:limit]]
     if due_soon_ids:
         soon_rows += rows(Matter.objects.filter(id__in=due_soon_ids).values(*ROW_FIELDS), today, cal)
     soon_rows.sort(key=lambda r: (r.due_date or date.max, r.id))
-    overdue = rows(qs.filter(status__in=RUNNING, due_date__lt=today).values(*ROW_FIELDS)
-                   .order_by("due_date", "id")[:limit], today, cal)
-    missing = [uid for uid in per_unit if uid not in bars]
+    overdue: list[Row] = []
+    for qs in parts:
+        overdue += rows(qs.filter(status__in=RUNNING, due_date__lt=today).values(*ROW_FIELDS)
+                        .order_by("due_date", "id")[:limit], today, cal)
+    overdue.sort(key=lambda r: (r.due_date or date.max, r.id))
+    bars: dict[int, UnitBar] = {uid: UnitBar(uid, name) for uid, name in units}
+    missing = [uid for uid in tally.per_unit if uid not in bars]
     if missing:
         for uid, short, name in Unit.objects.filter(id__in=missing).values_list("id", "short_name", "name"):
             bars[uid] = UnitBar(uid, short or name)
     lights = LightCounts()
-    for uid, counts in per_unit.items():
+    for uid, counts in tally.per_unit.items():
         bars[uid].counts = counts
         for key in ("green", "yellow", "red", "done"):
             lights.add(key, getattr(counts, key))
     ranked = sorted(bars.values(), key=lambda b: (-b.counts.red, -b.counts.yellow, -b.counts.total, b.name))
     return Summary(
-        status_counts=status_counts, lights=lights, overdue=overdue, due_soon=soon_rows[:limit],
-        due_soon_total=due_soon_total + len(soon_rows) - len(due_soon_ids),
-        units=ranked, open_total=open_total, due_soon_days=soon, calendar_missing=cal is None,
+        status_counts=status_counts, lights=lights, overdue=overdue[:limit], due_soon=soon_rows[:limit],
+        due_soon_total=tally.due_soon_total + len(soon_rows) - len(due_soon_ids),
+        units=ranked, open_total=tally.open_total, due_soon_days=soon, calendar_missing=cal is None,
     )
+
+
+@dataclass
+class _Tally:
+    """What the parts of a scope add up to."""
+
+    per_unit: dict[int, LightCounts] = field(default_factory=dict)
+    open_total: int = 0
+    due_soon_total: int = 0
+    due_soon: list[tuple[date, int]] = field(default_factory=list)  # (due, id), the first of each part
+    odd_ids: list[int] = field(default_factory=list)  # judged one by one in Python
+    odd_values: list[dict[str, Any]] = field(default_factory=list)
+
+    def unit(self, unit_id: int) -> LightCounts:
+        return self.per_unit.setdefault(unit_id, LightCounts())
+
+
+def _count_in_sql(tally: _Tally, frame: _Frame, today: date, soon: int, limit: int) -> None:
+    day = connection.ops.adapt_datefield_value(today)
+    claimed = Status.CLAIMED.value
+    t = frame.today_through
+    regular = _REGULAR
+    reg = [claimed, day]
+    yellow = [t, warn_workdays(), day, t, day, day]
+    irregular = due_soon = 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.lead_unit_id, COUNT(*),"
+            " SUM(CASE WHEN m.status = %s THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN m.status <> %s AND m.due_date < %s THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {regular} AND {_YELLOW} THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {regular} AND NOT {_YELLOW} THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {regular} AND d.through - %s <= %s THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN m.status <> %s AND m.due_date >= %s AND NOT {regular} THEN 1 ELSE 0 END) "
+            + frame.sql + "GROUP BY m.lead_unit_id",
+            [claimed, claimed, day, *reg, *yellow, *reg, *yellow, *reg, t, soon, claimed, day, *reg, *frame.params],
+        )
+        for unit_id, n, done, red, yel, green, soon_n, odd in cursor.fetchall():
+            counts = tally.unit(unit_id)
+            counts.green, counts.yellow = counts.green + int(green), counts.yellow + int(yel)
+            counts.red, counts.done = counts.red + int(red), counts.done + int(done)
+            tally.open_total += n
+            due_soon += int(soon_n)
+            irregular += int(odd)
+        tally.due_soon_total += due_soon
+        if due_soon:
+            cursor.execute(
+                f"SELECT m.due_date, m.id {frame.sql}WHERE {regular} AND d.through - %s <= %s "
+                "ORDER BY m.due_date, m.id LIMIT %s",
+                [*frame.params, *reg, t, soon, limit],
+            )
+            tally.due_soon += [(_as_date(due), mid) for due, mid in cursor.fetchall()]
+        if irregular:
+            cursor.execute(f"SELECT m.id {frame.sql}WHERE m.status <> %s AND m.due_date >= %s AND NOT {regular}",
+                           [*frame.params, claimed, day, *reg])
+            tally.odd_ids += [r[0] for r in cursor.fetchall()]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))  # SQLite gives text
+
+
+def _count_without_calendar(tally: _Tally, qs: QuerySet[Matter], today: date, cal: WorkCalendar | None) -> None:
+    """No calendar, or none for today: the running matters due from today on are judged in
+    Python (without a calendar they are all "pending"), the rest counted in SQL."""
+    for unit_id, status, n in (qs.filter(status__in=OPEN).order_by().values_list("lead_unit_id", "status")
+                               .annotate(n=Count("id"))):
+        counts = tally.unit(unit_id)
+        tally.open_total += n
+        if status == Status.CLAIMED:
+            counts.done += n
+    for unit_id, n in (qs.filter(status__in=RUNNING, due_date__lt=today).order_by().values_list("lead_unit_id")
+                       .annotate(n=Count("id"))):
+        tally.unit(unit_id).red += n
+    if cal is not None:
+        tally.odd_values += list(qs.filter(status__in=RUNNING, due_date__gte=today).order_by().values(*ROW_FIELDS))

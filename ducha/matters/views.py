@@ -411,24 +411,26 @@ def deadline_preview(request: HttpRequest) -> HttpResponse:
 def _dashboard_context(user: User) -> dict[str, Any]:
     today, cal = workcal.today(), calendar_or_none()
     qs = visible_matters(user)
+    # The scope in disjoint parts, each read through its own index (access.visible_matter_parts).
+    parts = visible_matter_parts(user)
     post = getattr(user, "leader_post", None)
     context: dict[str, Any] = {"today": today, "now": timezone.localtime()}
     if user.role in UNIT_ROLES and user.unit_id is not None:
         context["kind"] = "unit"
         context["unit"] = user.unit
-        summary = summarise(qs.filter(lead_unit_id=user.unit_id), today=today, cal=cal)
+        summary = summarise([p.filter(lead_unit_id=user.unit_id) for p in parts], today=today, cal=cal)
         context.update(unit_work(user.unit_id, today=today, cal=cal))
     elif user.role == Role.LEADER and post is not None and post.kind == LeaderKind.VICE_MAYOR:
         context["kind"] = "leader"
         portfolio = [(u.id, u.short_name or u.name) for u in post.portfolio.order_by("sort_order", "id")]
         # Every figure is of the matters the portfolio's units lead, so the table of units adds up
         # to the totals; a matter led elsewhere with a portfolio unit as co-unit stays in the list.
-        summary = summarise(qs.filter(lead_unit__in=[uid for uid, _n in portfolio]), today=today, cal=cal,
-                            units=portfolio)
+        summary = summarise([p.filter(lead_unit__in=[uid for uid, _n in portfolio]) for p in parts], today=today,
+                            cal=cal, units=portfolio)
         context["my_open"] = qs.filter(responsible_leader=user, status__in=OPEN).count()
     else:
         context["kind"] = "city" if unit_scope(user).all_units else "none"
-        summary = summarise(qs, today=today, cal=cal)
+        summary = summarise(parts, today=today, cal=cal)
     scale = max((b.counts.total for b in summary.units), default=0)
     context.update(
         summary=summary,
@@ -456,12 +458,12 @@ def dashboard_panel(request: HttpRequest) -> HttpResponse:
 def home_context(user: User) -> dict[str, Any]:
     """The home page's summary of the person's matters (lights and what is overdue)."""
     today, cal = workcal.today(), calendar_or_none()
-    qs = visible_matters(user)
+    parts = visible_matter_parts(user)
     lead_only = user.role in UNIT_ROLES and user.unit_id is not None
     context: dict[str, Any] = {"matter_summary_lead_only": lead_only}
     if lead_only:
-        qs = qs.filter(lead_unit_id=user.unit_id)
+        parts = [p.filter(lead_unit_id=user.unit_id) for p in parts]
         assert user.unit_id is not None
         context["co_overdue"], context["co_overdue_total"] = overdue_co_parts(user.unit_id, today=today, cal=cal)
-    context["matter_summary"] = summarise(qs, today=today, cal=cal, limit=5)
+    context["matter_summary"] = summarise(parts, today=today, cal=cal, limit=5)
     return context
