@@ -66,7 +66,7 @@ def reference(period: Period, today: date) -> dict[str, dict[int, tuple[int, int
 def generate(city, n: int, seed: int) -> None:
     rng = random.Random(seed)
     units = list(city.units.values())
-    made = []
+    made, registered = [], []
     for i in range(n):
         start = date(2026, 1, 5) + timedelta(days=rng.randrange(0, 300))
         due = start + timedelta(days=rng.randrange(10, 200))
@@ -78,9 +78,12 @@ def generate(city, n: int, seed: int) -> None:
             lead_unit=rng.choice(units), responsible_leader=city.mayor, created_by=city.alice, status=status,
             start_date=start, due_date=due, completed_on=finished,
             closed_on=finished + timedelta(days=rng.randrange(0, 10)) if finished and status == Status.CLOSED else None,
-            created_at=timezone.make_aware(datetime.combine(created, time(rng.choice([9, 23])))),
         ))
+        registered.append(timezone.make_aware(datetime.combine(created, time(rng.choice([9, 23])))))
     Matter.objects.bulk_create(made)
+    for m, at in zip(made, registered, strict=True):  # auto_now_add stamped them today: when they were entered
+        m.created_at = at
+    Matter.objects.bulk_update(made, ["created_at"], batch_size=500)
     matters = list(Matter.objects.filter(number__startswith=f"R{seed}-"))
     parts, rects = [], []
     for m in matters:
@@ -130,7 +133,7 @@ def test_s2_7_rates_counted_in_sql_equal_the_rules(city, clock, period, today):
     p = Period.parse(period)
     want = reference(p, today)
     result = gather_rates(p, today)
-    assert sum(w[0] for k in want.values() for w in k.values()) > 20
+    assert all(sum(v[0] for v in want[k].values()) > 3 for k in want), {k: len(v) for k, v in want.items()}
     for kind in RateKind:
         got = {row.unit.id: (row.get(kind).due, row.get(kind).done) for row in result.rows if row.get(kind).due}
         assert got == {u: (d, n) for u, (d, n, _m) in want[kind.value].items()}, kind
@@ -148,3 +151,69 @@ def test_s2_7_rates_counted_in_sql_equal_the_rules(city, clock, period, today):
         assert len(city_records) == overall.missed
         page = shortfall_records(kind, p, today, None, offset=3, limit=5)
         assert [record_key(s) for s in page] == [record_key(s) for s in city_records[3:8]]
+
+
+def bulletin_reference(period: Period, today: date):
+    """The bulletin's matter figures as the loop over every matter computed them."""
+    from collections import Counter
+
+    from ducha.reports.owed import end_of_day
+
+    as_of = min(today, period.end)
+    total, completed, overdue, late = Counter(), Counter(), Counter(), []
+    for unit, number, status, due, done, closed in (
+        Matter.objects.exclude(status=Status.DRAFT)
+        .filter(start_date__lte=period.end, created_at__lt=end_of_day(period.end))
+        .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=period.start))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
+        .order_by("due_date", "id").values_list("lead_unit_id", "number", "status", "due_date", "completed_on",
+                                               "closed_on")
+    ):
+        finished = done or closed
+        total[unit] += 1
+        if finished is not None and period.start <= finished <= period.end:
+            completed[unit] += 1
+        if status != Status.SUSPENDED and due is not None and due < as_of and (finished is None or finished > as_of):
+            overdue[unit] += 1
+            late.append(number)
+    return total, completed, overdue, late
+
+
+@pytest.mark.parametrize("period,today", [("2026-07", date(2026, 12, 7)), ("2026-Q3", date(2026, 8, 20))])
+def test_s2_8_bulletin_and_report_counts_in_sql_equal_the_loops(city, clock, period, today):
+    from ducha.org.access import EVERYTHING
+    from ducha.reports.bulletin_data import OVERDUE_LISTED, bulletin_data
+    from ducha.reports.owed import month_overview, period_counts
+    from ducha.rules.reporting import count_timeliness, timeliness
+
+    clock.set(today)
+    generate(city, 400, seed=sum(map(ord, period)) + 1)
+    p = Period.parse(period)
+    data = bulletin_data(p, today)
+    total, completed, overdue, late = bulletin_reference(p, today)
+    assert {u.unit_id: (u.total, u.completed, u.overdue) for u in data.units if u.total} == {
+        u: (total[u], completed[u], overdue[u]) for u in total}
+    assert (data.total, data.completed, data.overdue) == (sum(total.values()), sum(completed.values()),
+                                                         sum(overdue.values()))
+    assert [m.number for m in data.overdue_matters] == late[:OVERDUE_LISTED] and len(late) > OVERDUE_LISTED
+    assert sum(t for _label, t, _c, _o in data.by_source) == data.total
+    # Who owes a report, and how many lines: the SQL counts against the entries of each month.
+    windows, _unknown = windows_in(p)
+    entries = reportable_entries(month_bounds(windows[0].year, windows[0].month)[0],
+                                 month_bounds(windows[-1].year, windows[-1].month)[1])
+    submitted = dict(((u, y, m), on) for u, y, m, on in MonthlyReport.objects.values_list(
+        "unit_id", "year", "month", "first_submitted_on"))
+    want = {}
+    for w in windows:
+        owing = owed_by_unit(entries, w.year, w.month)
+        for unit in set(owing) | {u for (u, y, m) in submitted if (y, m) == (w.year, w.month)}:
+            want.setdefault(unit, {})[w.key] = timeliness((w.opens, w.closes), submitted.get((unit, w.year, w.month)),
+                                                          today)
+    got = period_counts(EVERYTHING, p, today)
+    assert {r.unit.id: r.months for r in got.rows} == want
+    assert got.total == count_timeliness(s for months in want.values() for s in months.values())
+    w = windows[0]
+    first, last = month_bounds(w.year, w.month)
+    owing = owed_by_unit(reportable_entries(first, last), w.year, w.month)
+    assert {r.unit.id: r.owed for r in month_overview(EVERYTHING, w.year, w.month, today) if r.owed} == {
+        u: len(e) for u, e in owing.items()}

@@ -27,15 +27,13 @@ from ducha.documents.store import render_into
 from ducha.org.models import Unit, UnitKind, User
 from ducha.reports.access import can_issue_bulletin
 from ducha.reports.actions import ReportError
-from ducha.reports.bulletin_data import BulletinData, bulletin_data
+from ducha.reports.bulletin_data import OVERDUE_LISTED, BulletinData, bulletin_data
 from ducha.reports.models import Bulletin
 from ducha.reports.rates import RateRow
 from ducha.reports.templatetags.report_tags import period_label
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
 from ducha.workcal.provisional import provisional_mark
-
-OVERDUE_LISTED = 30  # the bulletin names at most this many overdue matters; the page lists all
 
 
 def doc_prefix() -> str:
@@ -149,8 +147,8 @@ def build_bulletin_document(data: BulletinData, number: DocNumber | str, issued_
             column_widths=(0.8, 2, 4.5, 3, 2),
             font_size_pt=10.5,
         )]
-        if len(data.overdue_matters) > len(shown):
-            body.append(Paragraph(f"另有{len(data.overdue_matters) - len(shown)}项逾期事项，详见督查督办系统。"))
+        if data.overdue > len(shown):
+            body.append(Paragraph(f"另有{data.overdue - len(shown)}项逾期事项，详见督查督办系统。"))
         section += 1
     body += [
         Heading(1, "下步要求", number=section),

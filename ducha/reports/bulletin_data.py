@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from ducha.matters.models import Matter, Source, Status
 from ducha.org.access import EVERYTHING
@@ -20,6 +21,8 @@ from ducha.reports.owed import end_of_day, period_counts
 from ducha.reports.rates import RateRow, gather_rates
 from ducha.rules.periods import Period
 from ducha.rules.reporting import ReportCounts, Standing, commended, laggards
+
+OVERDUE_LISTED = 30  # the bulletin names at most this many overdue matters, and says how many more
 
 
 def laggard_limit() -> int:
@@ -60,7 +63,7 @@ class BulletinData:
     units: list[UnitFigures]
     laggards: list[UnitFigures]
     commended: list[UnitFigures]
-    overdue_matters: list[OverdueMatter]
+    overdue_matters: list[OverdueMatter]  # the first OVERDUE_LISTED by due date; ``overdue`` counts all
     reports: ReportCounts
 
     @property
@@ -74,32 +77,40 @@ def bulletin_data(period: Period, today: date) -> BulletinData:
     rows = {r.unit.id: r for r in rates.rows if r.unit is not None}
     counts = {c.unit.id: c.counts for c in period_counts(EVERYTHING, period, today).rows}
 
-    total: Counter[int] = Counter()
-    completed: Counter[int] = Counter()
-    overdue: Counter[int] = Counter()
-    sources: dict[str, list[int]] = {s.value: [0, 0, 0] for s in Source}
-    overdue_list: list[OverdueMatter] = []
+    # Matters under supervision in the period, counted per unit and source by the database;
+    # of the overdue ones only those the bulletin names are read.
+    finished = Coalesce("completed_on", "closed_on")
     matters = (
         Matter.objects.exclude(status=Status.DRAFT)
         .filter(start_date__lte=period.end, created_at__lt=end_of_day(period.end))
         .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=period.start))
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
-        .order_by("due_date", "id")
-        .values_list("lead_unit_id", "lead_unit__name", "number", "title", "source", "status", "due_date",
-                     "completed_on", "closed_on", "due_provisional")
+        .annotate(finished=finished)
     )
-    for unit, unit_name, number, title, source, status, due, done, closed, provisional in matters:
-        finished = done or closed
-        total[unit] += 1
-        sources[source][0] += 1
-        if finished is not None and period.start <= finished <= period.end:
-            completed[unit] += 1
-            sources[source][1] += 1
-        still_open = finished is None or finished > as_of
-        if status != Status.SUSPENDED and due is not None and due < as_of and still_open:
-            overdue[unit] += 1
-            sources[source][2] += 1
-            overdue_list.append(OverdueMatter(number, title, unit_name, due, provisional))
+    done_q = Q(finished__gte=period.start, finished__lte=period.end)
+    overdue_q = (~Q(status=Status.SUSPENDED) & Q(due_date__lt=as_of)
+                 & (Q(finished__isnull=True) | Q(finished__gt=as_of)))
+    total: Counter[int] = Counter()
+    completed: Counter[int] = Counter()
+    overdue: Counter[int] = Counter()
+    sources: dict[str, list[int]] = {s.value: [0, 0, 0] for s in Source}
+    for unit, source, n, done, late in (
+        matters.order_by().values_list("lead_unit_id", "source")
+        .annotate(n=Count("id"), done=Count("id", filter=done_q), late=Count("id", filter=overdue_q))
+        .values_list("lead_unit_id", "source", "n", "done", "late")
+    ):
+        total[unit] += n
+        completed[unit] += done
+        overdue[unit] += late
+        sources[source][0] += n
+        sources[source][1] += done
+        sources[source][2] += late
+    overdue_list = [
+        OverdueMatter(number, title, unit_name, due, provisional)
+        for unit_name, number, title, due, provisional in matters.filter(overdue_q).order_by("due_date", "id")
+        .values_list("lead_unit__name", "number", "title", "due_date", "due_provisional")[:OVERDUE_LISTED]
+        if due is not None  # always: an overdue matter has a due date
+    ]
 
     units = [
         UnitFigures(

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ducha.matters.models import CoUnitPart, Matter, Status
@@ -97,6 +97,42 @@ def reportable_entries(first: date, last: date, unit_ids: Collection[int] | None
     return entries
 
 
+def owed_querysets(w: MonthWindow, span_first: date, unit_ids: Collection[int] | None) -> tuple[QuerySet[Matter], QuerySet[CoUnitPart]]:
+    """The lead matters and co-unit parts owed a line in the month's report: started and
+    registered by the month's end, not finished before it began (``reportable_in_month``);
+    and, as ``reportable_entries`` selects them, not finished before the span began."""
+    first, last = month_bounds(w.year, w.month)
+    registered = end_of_day(last)
+    lead = (Matter.objects.exclude(status__in=NOT_REPORTED_STATUSES)
+            .filter(start_date__lte=last, created_at__lt=registered)
+            .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=span_first))
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=span_first))
+            # finished = completed_on, else closed_on: not before the month began
+            .filter(Q(completed_on__gte=first) | Q(completed_on__isnull=True, closed_on__isnull=True)
+                    | Q(completed_on__isnull=True, closed_on__gte=first)))
+    parts = (CoUnitPart.objects.exclude(matter__status__in=NOT_REPORTED_STATUSES)
+             .filter(matter__start_date__lte=last, matter__created_at__lt=registered)
+             # finished = the earliest of the part done, the matter completed or closed
+             .filter(Q(done_on__isnull=True) | Q(done_on__gte=first))
+             .filter(Q(matter__completed_on__isnull=True) | Q(matter__completed_on__gte=first))
+             .filter(Q(matter__closed_on__isnull=True) | Q(matter__closed_on__gte=first)))
+    if unit_ids is not None:
+        ids = sorted(unit_ids)
+        lead, parts = lead.filter(lead_unit_id__in=ids), parts.filter(unit_id__in=ids)
+    return lead, parts
+
+
+def owed_counts(w: MonthWindow, span_first: date, unit_ids: Collection[int] | None) -> dict[int, int]:
+    """Per unit, how many lines the month's report owes (as lead unit and as co-unit): one query."""
+    lead, parts = owed_querysets(w, span_first, unit_ids)
+    counted: dict[int, int] = {}
+    grouped = [qs.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n")
+               for qs, field in ((lead, "lead_unit_id"), (parts, "unit_id"))]
+    for unit_id, n in grouped[0].union(grouped[1], all=True):
+        counted[unit_id] = counted.get(unit_id, 0) + n
+    return counted
+
+
 def owed_by_unit(entries: Iterable[Entry], year: int, month: int) -> dict[int, list[Entry]]:
     owed: dict[int, list[Entry]] = defaultdict(list)
     for e in entries:
@@ -149,8 +185,7 @@ def month_overview(scope: UnitScope, year: int, month: int, today: date) -> list
     report and must not be counted as missing one.
     """
     first, last = month_bounds(year, month)
-    entries = reportable_entries(first, last, None if scope.all_units else scope.unit_ids)
-    owed = owed_by_unit(entries, year, month)
+    owed = owed_counts(MonthWindow(year, month, first, last), first, None if scope.all_units else scope.unit_ids)
     reports = {
         r.unit_id: r
         for r in MonthlyReport.objects.filter(scope.q("unit"), year=year, month=month).select_related("submitted_by")
@@ -159,7 +194,7 @@ def month_overview(scope: UnitScope, year: int, month: int, today: date) -> list
     units = Unit.objects.filter(pk__in=set(owed) | set(reports)).order_by("sort_order", "id")
     return [
         UnitMonth(
-            unit=u, owed=len(owed.get(u.id, [])), report=reports.get(u.id),
+            unit=u, owed=owed.get(u.id, 0), report=reports.get(u.id),
             timeliness=timeliness(window, getattr(reports.get(u.id), "first_submitted_on", None), today),
         )
         for u in units
@@ -184,15 +219,15 @@ class PeriodCounts:
 
 def period_counts(scope: UnitScope, period: Period, today: date) -> PeriodCounts:
     """Late and missing reports per unit over the report windows closing in ``period``
-    (the same months the period's reporting rate counts). Four queries plus the calendar."""
+    (the same months the period's reporting rate counts). Counted by the database: a query
+    per window, two more, and the calendar."""
     windows, unknown = windows_in(period)
     rows: list[UnitCounts] = []
     if windows:
         months = [(w.year, w.month) for w in windows]
         first = month_bounds(*months[0])[0]
-        last = month_bounds(*months[-1])[1]
-        entries = reportable_entries(first, last, None if scope.all_units else scope.unit_ids)
-        owed = {(w.year, w.month): owed_by_unit(entries, w.year, w.month) for w in windows}
+        scoped = None if scope.all_units else scope.unit_ids
+        owed = {(w.year, w.month): owed_counts(w, first, scoped) for w in windows}
         month_q = Q(pk__in=[])
         for y, m in months:
             month_q |= Q(year=y, month=m)

@@ -28,7 +28,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet,
 
 from ducha.matters.models import CoUnitPart, Matter, Rectification, Status
 from ducha.reports.models import ReportItem
-from ducha.reports.owed import NOT_REPORTED_STATUSES, end_of_day
+from ducha.reports.owed import owed_querysets
 from ducha.rules.periods import Period
 from ducha.rules.reporting import MonthWindow, month_bounds
 
@@ -144,28 +144,6 @@ def _rectification_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Record]
 # -- reporting -------------------------------------------------------------------------------
 
 
-def _owed(w: MonthWindow, span_first: date, unit_ids: UnitIds) -> tuple[QuerySet[Matter], QuerySet[CoUnitPart]]:
-    """The lead matters and co-unit parts owed a line in the month's report: started and
-    registered by the month's end, not finished before it began (``reportable_in_month``);
-    and, as ``reportable_entries`` selects them, not finished before the span began."""
-    first, last = month_bounds(w.year, w.month)
-    registered = end_of_day(last)
-    lead = (Matter.objects.exclude(status__in=NOT_REPORTED_STATUSES)
-            .filter(start_date__lte=last, created_at__lt=registered)
-            .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=span_first))
-            .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=span_first))
-            # finished = completed_on, else closed_on: not before the month began
-            .filter(Q(completed_on__gte=first) | Q(completed_on__isnull=True, closed_on__isnull=True)
-                    | Q(completed_on__isnull=True, closed_on__gte=first)))
-    parts = (CoUnitPart.objects.exclude(matter__status__in=NOT_REPORTED_STATUSES)
-             .filter(matter__start_date__lte=last, matter__created_at__lt=registered)
-             # finished = the earliest of the part done, the matter completed or closed
-             .filter(Q(done_on__isnull=True) | Q(done_on__gte=first))
-             .filter(Q(matter__completed_on__isnull=True) | Q(matter__completed_on__gte=first))
-             .filter(Q(matter__closed_on__isnull=True) | Q(matter__closed_on__gte=first)))
-    return _units(lead, "lead_unit_id", unit_ids), _units(parts, "unit_id", unit_ids)
-
-
 def _reported(w: MonthWindow, unit_ref: str, matter_ref: str) -> QuerySet[ReportItem]:
     """Items of the unit's report for the month (first submitted) on the matter."""
     return ReportItem.objects.filter(report__unit_id=OuterRef(unit_ref), report__year=w.year,
@@ -178,7 +156,7 @@ def _reporting_counts(j: Judged, unit_ids: UnitIds) -> list[QuerySet[Any]]:
         return []
     out = []
     for w in j.windows:
-        lead, parts = _owed(w, j.span_first, unit_ids)
+        lead, parts = owed_querysets(w, j.span_first, unit_ids)
         on_time = Q(report__first_submitted_on__lte=w.closes)
         out += [_grouped(lead, "lead_unit_id", Exists(_reported(w, "lead_unit_id", "pk").filter(on_time)), "reporting"),
                 _grouped(parts, "unit_id", Exists(_reported(w, "unit_id", "matter_id").filter(on_time)), "reporting")]
@@ -201,7 +179,7 @@ def _reporting_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Record]]:
         return []
     out: list[Iterator[Record]] = []
     for w in j.windows:
-        lead, parts = _owed(w, j.span_first, unit_ids)
+        lead, parts = owed_querysets(w, j.span_first, unit_ids)
         on_time = Q(report__first_submitted_on__lte=w.closes)
         lead_rows = (lead.exclude(Exists(_reported(w, "lead_unit_id", "pk").filter(on_time)))
                      .annotate(sent=Subquery(_reported(w, "lead_unit_id", "pk")
