@@ -55,9 +55,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(data: Path, **env: str) -> Iterator[int]:
+def served(data: Path, *args: str, **env: str) -> Iterator[int]:
     port = free_port()
-    process = subprocess.Popen([DUCHA, "serve", "--port", str(port), "--no-worker"], env=environment(data, **env),
+    process = subprocess.Popen([DUCHA, "serve", "--port", str(port), *(args or ["--no-worker"])],
+                               env=environment(data, **env),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 300  # the first start collects the static files
@@ -69,6 +70,7 @@ def served(data: Path, **env: str) -> Iterator[int]:
             except OSError:
                 assert time.monotonic() < deadline, "ducha serve did not start listening"
                 time.sleep(0.3)
+        served.pid = process.pid  # type: ignore[attr-defined]
         yield port
     finally:
         process.terminate()
@@ -159,3 +161,50 @@ def test_item_28_a_command_without_a_migrated_database_says_where_it_looked(tmp_
     for args in (["help"], ["version"], ["serve", "--help"], ["check"]):
         done = subprocess.run([DUCHA, *args], env=environment(empty), capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, (args, done.stderr)
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_issue_13_serve_runs_several_processes_on_one_port_and_restarts_one_that_dies(installation):
+    with served(installation, "--processes", "2", "--threads", "2") as port:
+        parent = served.pid  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 30
+        while len(children_of(parent)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        first = children_of(parent)
+        assert len(first) == 2
+        for _ in range(6):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/login/")
+            assert conn.getresponse().status == 200
+            conn.close()
+        victim = min(first)
+        os.kill(victim, 9)
+        deadline = time.monotonic() + 30
+        while (len(children_of(parent)) < 2 or victim in children_of(parent)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(children_of(parent)) == 2 and victim not in children_of(parent)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/login/")
+        assert conn.getresponse().status == 200
+        survivors = children_of(parent)
+    time.sleep(1)
+    assert not any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
+                   .lower() for pid in survivors)
+
+
+def test_issue_13_serve_refuses_a_bad_process_count(installation):
+    done = subprocess.run([DUCHA, "serve", "--processes", "0"], env=environment(installation), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and "--processes must be between 1 and 64" in done.stderr

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 MANIFEST = "staticfiles.json"
+MAX_PROCESSES = 64
 
 
 def static_files_missing() -> bool:
@@ -35,16 +36,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+        parser.add_argument("--processes", type=int, default=1,
+                            help="server processes sharing the port, to use every core (default 1; POSIX only); "
+                                 "the reminder worker runs in the first")
         parser.add_argument("--no-worker", action="store_true",
                             help="do not run the reminder loop in this process (a separate `ducha worker` runs it)")
         parser.add_argument("--worker-interval", type=float, default=None,
                             help="seconds between reminder passes (default DUCHA_WORKER_INTERVAL, 60)")
 
-    def handle(self, *args: Any, port: int, host: str, threads: int, no_worker: bool = False,
+    def handle(self, *args: Any, port: int, host: str, threads: int, processes: int = 1, no_worker: bool = False,
                worker_interval: float | None = None, **options: Any) -> None:
-        self.prepare(port=port, host=host, no_worker=no_worker, worker_interval=worker_interval)
-        self.run(port=port, host=host, threads=threads)
+        if not 1 <= processes <= MAX_PROCESSES:
+            raise CommandError(f"--processes must be between 1 and {MAX_PROCESSES}, not {processes}", returncode=2)
+        if processes > 1 and not hasattr(os, "fork"):
+            raise CommandError("--processes above 1 needs a POSIX system (fork)", returncode=2)
+        if not 1 <= threads <= 256:
+            raise CommandError(f"--threads must be between 1 and 256, not {threads}", returncode=2)
+        self.prepare(port=port, host=host, no_worker=no_worker or processes > 1, worker_interval=worker_interval)
+        if processes == 1:
+            self.run(port=port, host=host, threads=threads)
+        else:
+            from ducha.web.prefork import serve_processes
+
+            self.stdout.write(f"ducha: {processes} processes of {threads} threads"
+                              + ("" if no_worker else "; the reminder worker runs in the first"))
+            self.stdout.flush()
+            serve_processes(host=host, port=port, processes=processes, threads=threads,
+                            worker_interval=None if no_worker else (worker_interval or 0.0))
 
     def prepare(self, *, port: int, host: str, no_worker: bool, worker_interval: float | None) -> None:
         """Everything before the first request: checks, static files, the reminder worker."""
