@@ -217,3 +217,20 @@ def test_counts_are_whole_while_the_lists_are_short(city, matters, client):
     assert text_of(html, "kpi-red") == "18"
     overdue = html.split('data-testid="overdue-list"')[1].split("</section>")[0]
     assert overdue.count("data-matter=") == 15 and "?overdue=on" in overdue
+
+
+def test_issue_13_a_units_work_is_read_a_few_at_a_time(city, matters):
+    """The unit dashboard lists the first parts and deadlines and says how many in all: the same
+    first ones, in the same order, as when every item is read."""
+    from ducha.matters.overview import unit_work
+
+    for code in ("fgw", "czj", "wancheng"):
+        unit = city.units[code].id
+        everything = unit_work(unit, today=TODAY, cal=get_calendar(), limit=1000)
+        for limit in (1, 2, 3):
+            few = unit_work(unit, today=TODAY, cal=get_calendar(), limit=limit)
+            assert [(u.kind, u.matter_id, u.due) for u in few["upcoming"]] == [
+                (u.kind, u.matter_id, u.due) for u in everything["upcoming"][:limit]]
+            assert few["upcoming_total"] == everything["upcoming_total"] == len(everything["upcoming"])
+            assert [p.id for p, _s in few["parts"]] == [p.id for p, _s in everything["parts"][:limit]]
+            assert few["parts_total"] == len(everything["parts"])

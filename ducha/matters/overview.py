@@ -266,34 +266,43 @@ def overdue_co_parts(unit_id: int, *, today: date, cal: WorkCalendar | None,
 
 
 def unit_work(unit_id: int, *, today: date, cal: WorkCalendar | None, limit: int = 20) -> dict[str, Any]:
-    """A unit's co-unit parts and what it must deliver next (four queries)."""
-    parts = list(
-        CoUnitPart.objects.filter(unit_id=unit_id, matter__status__in=OPEN)
-        .select_related("matter", "matter__lead_unit").order_by("due_date", "id")
-    )
+    """A unit's open co-unit parts and what it must deliver next: the first ``limit`` of each,
+    by due date, and how many in all, whatever the number of the unit's matters (eight queries)."""
+    open_parts = CoUnitPart.objects.filter(unit_id=unit_id, matter__status__in=OPEN)
     part_rows = []
-    upcoming: list[Upcoming] = []
-    for p in parts:
+    for p in open_parts.select_related("matter", "matter__lead_unit").order_by("due_date", "id")[:limit]:
         sig = signal_for(status=p.matter.status, start=p.matter.start_date, due=p.due_date, progress=p.progress,
                          today=today, cal=cal, done=p.done_on is not None or p.matter.status in DONE)
         part_rows.append((p, sig))
-        if p.done_on is None:
-            upcoming.append(Upcoming("part", _("Co-unit part"), p.due_date, p.matter_id, p.matter.number,
-                                     p.matter.title, p.part, sig))
     lead = Matter.objects.filter(lead_unit_id=unit_id, status__in=RUNNING)
-    for m in lead.exclude(due_date=None).only("id", "number", "title", "status", "start_date", "due_date", "progress"):
+    pending_parts = open_parts.filter(done_on=None)
+    milestones = Milestone.objects.filter(matter__in=lead, done_on=None)
+    rectifications = Rectification.objects.filter(unit_id=unit_id, rectified_on=None)
+    upcoming: list[Upcoming] = []
+    # Each source in the order of the merged list (due date, then number), so its first
+    # ``limit`` hold all it can contribute to the merged first ``limit``.
+    for p in pending_parts.select_related("matter").order_by("due_date", "matter__number", "id")[:limit]:
+        sig = signal_for(status=p.matter.status, start=p.matter.start_date, due=p.due_date, progress=p.progress,
+                         today=today, cal=cal, done=False)
+        upcoming.append(Upcoming("part", _("Co-unit part"), p.due_date, p.matter_id, p.matter.number,
+                                 p.matter.title, p.part, sig))
+    for m in lead.exclude(due_date=None).order_by("due_date", "number").only(
+            "id", "number", "title", "status", "start_date", "due_date", "progress")[:limit]:
         assert m.due_date is not None
         sig = signal_for(status=m.status, start=m.start_date, due=m.due_date, progress=m.progress, today=today,
                          cal=cal)
         upcoming.append(Upcoming("matter", _("Deadline"), m.due_date, m.id, m.number, m.title, "", sig))
-    for ms in Milestone.objects.filter(matter__in=lead, done_on=None).select_related("matter"):
+    for ms in milestones.select_related("matter").order_by("due_date", "matter__number", "id")[:limit]:
         sig = signal_for(status=ms.matter.status, start=ms.matter.start_date, due=ms.due_date,
                          progress=ms.matter.progress, today=today, cal=cal, done=False)
         upcoming.append(Upcoming("milestone", _("Time node"), ms.due_date, ms.matter_id, ms.matter.number,
                                  ms.matter.title, ms.title, sig))
-    for rc in Rectification.objects.filter(unit_id=unit_id, rectified_on=None).select_related("matter"):
+    for rc in rectifications.select_related("matter").order_by("due_date", "matter__number", "id")[:limit]:
         sig = Signal("red", None) if rc.due_date < today else Signal("yellow")
         upcoming.append(Upcoming("rectification", _("Rectification"), rc.due_date, rc.matter_id, rc.matter.number,
                                  rc.matter.title, rc.demand, sig))
     upcoming.sort(key=lambda u: (u.due, u.number))
-    return {"parts": part_rows, "upcoming": upcoming[:limit], "upcoming_total": len(upcoming)}
+    total = (pending_parts.count() + lead.exclude(due_date=None).count() + milestones.count()
+             + rectifications.count())
+    return {"parts": part_rows, "parts_total": open_parts.count(), "upcoming": upcoming[:limit],
+            "upcoming_total": total}
