@@ -120,3 +120,22 @@ def test_the_index_is_built_once_per_calendar_and_costs_a_fixed_number_of_querie
     with django_assert_max_num_queries(9):
         summarise(Matter.objects.all(), today=today, cal=cal)
     assert WorkdayIndex.objects.count() == built
+
+
+def test_the_matters_a_dashboard_counts_are_the_visible_ones_its_units_lead(city, clock, monkeypatch):
+    """``visible_matters_led_by`` reads only the scope's lead part when it can; the matters are
+    the visible ones all the same, for every kind of person, dense scopes and sparse alike."""
+    from ducha.matters import access
+    from ducha.matters.access import visible_matters, visible_matters_led_by
+
+    clock.set(date(2026, 6, 15))
+    generate(city, 300, seed=11)
+    fgw, czj, wancheng = (city.units[c].id for c in ("fgw", "czj", "wancheng"))
+    for sparse_below in (5000, 1):  # sparse: ids collected first; dense: lead OR co-unit
+        monkeypatch.setattr(access, "SPARSE_SCOPE", sparse_below)
+        for user, units in [(city.sam, [fgw]), (city.carl, [czj]), (city.victor, [fgw, wancheng]),
+                            (city.victor, [fgw]), (city.alice, [fgw, czj]), (city.sam, [czj])]:
+            user.__dict__.pop("_ducha_sparse_scope", None)
+            want = set(visible_matters(user).filter(lead_unit__in=units).values_list("id", flat=True))
+            assert want or user == city.sam
+            assert set(visible_matters_led_by(user, units).values_list("id", flat=True)) == want, (user, units)

@@ -7,6 +7,8 @@ to the city government the unit that asked, S1.5) within the caller's unit scope
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -30,6 +32,17 @@ def visible_matter_parts(user: User | AnonymousUser) -> list[QuerySet[Matter]]:
     (lead_unit, status) and the co-unit part a join from the scope's co-unit parts.
     """
     return _scoped(user)[1]
+
+
+def visible_matters_led_by(user: User | AnonymousUser, unit_ids: Collection[int]) -> QuerySet[Matter]:
+    """The visible matters these units lead. When the units are all in the user's scope that is
+    the scope's lead part alone: the co-unit and request parts exclude what the scope's units
+    lead, and filtering them by a lead unit would read every matter those units lead to keep
+    none (a vice mayor's dashboard: 0.8 s of 1,000,000 matters)."""
+    scope = unit_scope(user)
+    if scope.all_units or set(unit_ids) <= set(scope.unit_ids):
+        return _scoped(user)[1][0].filter(lead_unit__in=sorted(unit_ids))
+    return visible_matters(user).filter(lead_unit__in=sorted(unit_ids))
 
 
 def _scoped(user: User | AnonymousUser) -> tuple[QuerySet[Matter], list[QuerySet[Matter]]]:
@@ -57,7 +70,10 @@ def _scoped(user: User | AnonymousUser) -> tuple[QuerySet[Matter], list[QuerySet
     # gives no duplicate rows and needs no DISTINCT.
     involved = Exists(CoUnitPart.objects.filter(matter=OuterRef("pk"), unit__in=ids))
     dense = matters.filter(Q(lead_unit__in=ids) | involved | Q(requesting_unit__in=ids))
-    return dense, [matters.filter(lead_unit__in=ids), matters.exclude(lead_unit__in=ids).filter(involved),
+    # The co-unit part as a semi-join from the scope's co-unit parts (their unit index), not an
+    # EXISTS tested on every matter led elsewhere: a vice mayor's dashboard counts it whole.
+    co_unit = matters.exclude(lead_unit__in=ids).filter(pk__in=co_parts.values("matter_id"))
+    return dense, [matters.filter(lead_unit__in=ids), co_unit,
                    matters.exclude(lead_unit__in=ids).exclude(involved).filter(requesting_unit__in=ids)]
 
 

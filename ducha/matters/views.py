@@ -27,6 +27,7 @@ from ducha.matters.access import (
     can_create_matters,
     visible_matter_parts,
     visible_matters,
+    visible_matters_led_by,
 )
 from ducha.matters.charts import donut, gantt, stacked
 from ducha.matters.classified import do_register_classified, visible_classified
@@ -418,15 +419,15 @@ def _dashboard_context(user: User) -> dict[str, Any]:
     if user.role in UNIT_ROLES and user.unit_id is not None:
         context["kind"] = "unit"
         context["unit"] = user.unit
-        summary = summarise([p.filter(lead_unit_id=user.unit_id) for p in parts], today=today, cal=cal)
+        summary = summarise(visible_matters_led_by(user, [user.unit_id]), today=today, cal=cal)
         context.update(unit_work(user.unit_id, today=today, cal=cal))
     elif user.role == Role.LEADER and post is not None and post.kind == LeaderKind.VICE_MAYOR:
         context["kind"] = "leader"
         portfolio = [(u.id, u.short_name or u.name) for u in post.portfolio.order_by("sort_order", "id")]
         # Every figure is of the matters the portfolio's units lead, so the table of units adds up
         # to the totals; a matter led elsewhere with a portfolio unit as co-unit stays in the list.
-        summary = summarise([p.filter(lead_unit__in=[uid for uid, _n in portfolio]) for p in parts], today=today,
-                            cal=cal, units=portfolio)
+        summary = summarise(visible_matters_led_by(user, [uid for uid, _n in portfolio]), today=today, cal=cal,
+                            units=portfolio)
         context["my_open"] = qs.filter(responsible_leader=user, status__in=OPEN).count()
     else:
         context["kind"] = "city" if unit_scope(user).all_units else "none"
@@ -462,8 +463,8 @@ def home_context(user: User) -> dict[str, Any]:
     lead_only = user.role in UNIT_ROLES and user.unit_id is not None
     context: dict[str, Any] = {"matter_summary_lead_only": lead_only}
     if lead_only:
-        parts = [p.filter(lead_unit_id=user.unit_id) for p in parts]
         assert user.unit_id is not None
+        parts = [visible_matters_led_by(user, [user.unit_id])]
         context["co_overdue"], context["co_overdue_total"] = overdue_co_parts(user.unit_id, today=today, cal=cal)
     context["matter_summary"] = summarise(parts, today=today, cal=cal, limit=5)
     return context
