@@ -1,8 +1,10 @@
 """Many people at once (issue 13): requests/s and latency of `ducha serve` with 1 and 2 processes.
 
-    .venv/bin/python bench/load.py [--clients 16] [--seconds 30] [--processes 1,2]
+    .venv/bin/python bench/load.py [--clients 16] [--seconds 30] [--processes 1,2] [--postgres N]
 
-Sets up the demo city in a temporary SQLite data folder (`ducha demo --no-serve`), then for
+Sets up the demo city in a temporary SQLite data folder (`ducha demo --no-serve`), or with
+``--postgres N`` a city of N matters in a throwaway PostgreSQL database
+(``bench/_pgdata.build_city``, on DUCHA_BENCH_PG), then for
 each process count starts `ducha serve --processes N --no-worker` on a free port and lets
 ``--clients`` threads, each logged in as a demo person (the supervision office, the vice
 mayor, a unit's staff, in turn), ask for a mix of what people open: the home page, the
@@ -32,6 +34,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DUCHA = str(Path(sys.executable).parent / "ducha")
 PEOPLE = ["duchashi", "fushizhang", "fgw_staff"]
+BUILD = (
+    "import sys; sys.path.insert(0, {root!r})\n"
+    "from django.db import connection\n"
+    "from bench._pgdata import build_city\n"
+    "from ducha.org.models import User\n"
+    "city = build_city(connection, matters={n})\n"
+    "for pk in (city.supervision_id, city.vice_mayor_id, city.busy_staff_id):\n"
+    "    print('person', User.objects.get(pk=pk).username)\n"
+)
 PAGES = ["/", "/matters/dashboard/", "/matters/", "{matter}", "/api/matters"]
 
 
@@ -41,15 +52,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def sessions(env: dict[str, str]) -> tuple[dict[str, tuple[str, str]], str]:
-    """Per demo person a session cookie and a matter they see; a static file's URL."""
+def sessions(env: dict[str, str], people: list[str]) -> tuple[dict[str, tuple[str, str]], str]:
+    """Per person a session cookie and a matter they see; a static file's URL."""
     code = (
         "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY\n"
         "from django.contrib.sessions.backends.db import SessionStore\n"
         "from django.contrib.staticfiles.storage import staticfiles_storage\n"
         "from ducha.matters.access import visible_matters\n"
         "from ducha.org.models import User\n"
-        f"for name in {PEOPLE!r}:\n"
+        f"for name in {people!r}:\n"
         "    u = User.objects.get(username=name)\n"
         "    s = SessionStore()\n"
         "    s[SESSION_KEY] = str(u.pk)\n"
@@ -62,7 +73,7 @@ def sessions(env: dict[str, str]) -> tuple[dict[str, tuple[str, str]], str]:
     )
     out = subprocess.run([DUCHA, "shell", "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     values = dict(line.split(" ", 1) for line in out.strip().splitlines() if line.count(" ") == 1)
-    return {p: tuple(values[p].split("|")) for p in PEOPLE}, values["static"]  # type: ignore[misc]
+    return {p: tuple(values[p].split("|")) for p in people}, values["static"]  # type: ignore[misc]
 
 
 def rss_mb(parent: int) -> float:
@@ -129,15 +140,42 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--processes", default="1,2")
+    ap.add_argument("--postgres", type=int, metavar="N", help="a PostgreSQL city of N matters instead of the demo")
     args = ap.parse_args()
     data = Path(tempfile.mkdtemp(prefix="ducha-load-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DUCHA_", "DJANGO_"))}
     env.update({"DUCHA_DATA_DIR": str(data), "DUCHA_SECRET_KEY": secrets.token_urlsafe(50), "DUCHA_DEBUG": "0"})
     t = time.perf_counter()
-    subprocess.run([DUCHA, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    database = None
+    if args.postgres:
+        import psycopg
+
+        server = os.environ.get("DUCHA_BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+        database = f"ducha_bench_load_{os.getpid()}"
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{database}"')
+        env["DUCHA_DATABASE_URL"] = f"{server}/{database}"
+        subprocess.run([DUCHA, "migrate", "-v", "0"], env=env, check=True)
+        out = subprocess.run([DUCHA, "shell", "-c", BUILD.format(root=str(ROOT), n=args.postgres)], env=env,
+                             check=True, capture_output=True, text=True).stdout
+        names = [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("person ")]
+    else:
+        subprocess.run([DUCHA, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+        names = PEOPLE
     subprocess.run([DUCHA, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
-    people, static = sessions(env)
-    print(f"demo city set up in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    people, static = sessions(env, names)
+    print(f"city set up in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    try:
+        return measure(args, env, people, static)
+    finally:
+        if database:
+            import psycopg
+
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def measure(args: argparse.Namespace, env: dict[str, str], people: dict[str, tuple[str, str]], static: str) -> int:
     pages = PAGES
     rows = []
     for n in [int(x) for x in args.processes.split(",")]:
@@ -166,7 +204,8 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"\nLoad, SQLite demo city, {platform.machine()}, {os.cpu_count()} cores, Python "
+    city = f"PostgreSQL city of {args.postgres:,} matters" if args.postgres else "SQLite demo city"
+    print(f"\nLoad, {city}, {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {args.clients} clients for {args.seconds:.0f} s each, load "
           f"{os.getloadavg()[0]:.1f}\n")
     print("| processes | requests | requests/s | p50 | p95 | errors | largest process | pass |")
