@@ -56,8 +56,8 @@ class Judged:
 
 
 @dataclass(frozen=True)
-class Record:
-    """One obligation not met: what a shortfall list shows (``reports.rates.Shortfall``'s fields)."""
+class Shortfall:
+    """One obligation that was not met in time: enough to list it and link to its matter."""
 
     kind: str  # "matter", "co_part", "report", "rectification"
     unit_id: int
@@ -66,11 +66,12 @@ class Record:
     title: str
     due: date
     done_on: date | None
-    month: str = ""
-    detail: str = ""
+    month: str = ""  # the report month, for the reporting rate
+    detail: str = ""  # the co-unit's part or the rectification demand
 
     @property
     def order(self) -> tuple[date, int, str, str, int]:
+        """The order a shortfall list is read in: due date, unit, number."""
         return self.due, self.unit_id, self.number, self.kind, self.matter_id
 
 
@@ -106,13 +107,13 @@ def _execution_counts(j: Judged, unit_ids: UnitIds) -> list[QuerySet[Any]]:
     return [_grouped(matters, "lead_unit_id", MATTER_MET, "execution"), _grouped(parts, "unit_id", PART_MET, "execution")]
 
 
-def _execution_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Record]]:
+def _execution_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Shortfall]]:
     matters, parts = _execution(j, unit_ids)
     return [
-        (Record("matter", u, mid, n, t, due, done) for u, mid, n, t, due, done in matters.exclude(MATTER_MET)  # type: ignore[arg-type]  # due_date: filtered non-null
+        (Shortfall("matter", u, mid, n, t, due, done) for u, mid, n, t, due, done in matters.exclude(MATTER_MET)  # type: ignore[arg-type]  # due_date: filtered non-null
          .order_by("due_date", "lead_unit_id", "number", "id")
          .values_list("lead_unit_id", "id", "number", "title", "due_date", "completed_on").iterator(2000)),
-        (Record("co_part", u, mid, n, t, due, done, detail=part) for u, mid, n, t, due, done, part in parts
+        (Shortfall("co_part", u, mid, n, t, due, done, detail=part) for u, mid, n, t, due, done, part in parts
          .exclude(PART_MET).order_by("due_date", "unit_id", "matter__number", "matter_id")
          .values_list("unit_id", "matter_id", "matter__number", "matter__title", "due_date", "done_on", "part")
          .iterator(2000)),
@@ -133,11 +134,11 @@ def _rectification_counts(j: Judged, unit_ids: UnitIds) -> list[QuerySet[Any]]:
     return [_grouped(_rectification(j, unit_ids), "unit_id", RECTIFIED, "rectification")]
 
 
-def _rectification_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Record]]:
+def _rectification_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Shortfall]]:
     rows = (_rectification(j, unit_ids).exclude(RECTIFIED).order_by("due_date", "unit_id", "matter__number", "id")
             .values_list("unit_id", "matter_id", "matter__number", "matter__title", "due_date", "rectified_on",
                          "demand"))
-    return [(Record("rectification", u, mid, n, t, due, done, detail=demand)
+    return [(Shortfall("rectification", u, mid, n, t, due, done, detail=demand)
              for u, mid, n, t, due, done, demand in rows.iterator(2000))]
 
 
@@ -174,10 +175,10 @@ def count(j: Judged, unit_ids: UnitIds) -> dict[str, Counts]:
     return counts
 
 
-def _reporting_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Record]]:
+def _reporting_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Shortfall]]:
     if j.span_first is None:
         return []
-    out: list[Iterator[Record]] = []
+    out: list[Iterator[Shortfall]] = []
     for w in j.windows:
         lead, parts = owed_querysets(w, j.span_first, unit_ids)
         on_time = Q(report__first_submitted_on__lte=w.closes)
@@ -195,14 +196,14 @@ def _reporting_missed(j: Judged, unit_ids: UnitIds) -> list[Iterator[Record]]:
     return out
 
 
-def _report_records(w: MonthWindow, rows: QuerySet[Any]) -> Iterator[Record]:
+def _report_records(w: MonthWindow, rows: QuerySet[Any]) -> Iterator[Shortfall]:
     for u, mid, n, t, sent in rows.iterator(2000):
-        yield Record("report", u, mid, n, t, w.closes, sent, month=w.key)
+        yield Shortfall("report", u, mid, n, t, w.closes, sent, month=w.key)
 
 
-def missed(kind: str, j: Judged, unit_ids: UnitIds, *, offset: int = 0, limit: int | None = None) -> list[Record]:
+def missed(kind: str, j: Judged, unit_ids: UnitIds, *, offset: int = 0, limit: int | None = None) -> list[Shortfall]:
     """The obligations of one rate not met, by due date, unit and number: ``limit`` from ``offset``."""
     sources = {"execution": _execution_missed, "reporting": _reporting_missed,
                "rectification": _rectification_missed}[kind](j, unit_ids)
-    merged: Iterable[Record] = heapq.merge(*sources, key=lambda r: r.order)
+    merged: Iterable[Shortfall] = heapq.merge(*sources, key=lambda r: r.order)
     return list(islice(merged, offset, None if limit is None else offset + limit))

@@ -19,6 +19,7 @@ from ducha.org.models import Unit, UnitKind
 from ducha.reports import rate_counts
 from ducha.reports.owed import windows_in
 from ducha.reports.rate_counts import Judged
+from ducha.reports.rate_counts import Shortfall as Shortfall  # re-exported: the pages and the API name it here
 from ducha.rules.periods import Period
 from ducha.rules.rates import Rate
 from ducha.rules.reporting import MonthWindow
@@ -28,21 +29,6 @@ class RateKind(StrEnum):
     EXECUTION = "execution"  # 督查执行率
     REPORTING = "reporting"  # 上报率
     RECTIFICATION = "rectification"  # 整改率
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """One obligation that was not met in time: enough to list it and link to its matter."""
-
-    kind: str  # "matter", "co_part", "report", "rectification"
-    unit_id: int
-    matter_id: int
-    number: str
-    title: str
-    due: date
-    done_on: date | None
-    month: str = ""  # the report month, for the reporting rate
-    detail: str = ""  # the co-unit's part or the rectification demand
 
 
 @dataclass
@@ -130,10 +116,8 @@ def shortfall_records(kind: RateKind | str, period: Period, today: date, unit_id
     by due date, unit and number; ``limit`` of them from ``offset``."""
     windows, _unknown = windows_in(period)
     judged = Judged.of(period, today, windows)
-    records = rate_counts.missed(RateKind(kind).value, judged, None if unit_id is None else [unit_id],
-                                 offset=offset, limit=limit)
-    return [Shortfall(r.kind, r.unit_id, r.matter_id, r.number, r.title, r.due, r.done_on, r.month, r.detail)
-            for r in records]
+    return rate_counts.missed(RateKind(kind).value, judged, None if unit_id is None else [unit_id],
+                              offset=offset, limit=limit)
 
 
 def sort_rows(rows: Sequence[RateRow], key: str, descending: bool) -> list[RateRow]:
