@@ -93,11 +93,7 @@ class _Frame:
     today_through: int  # through(today)
 
 
-def _frame(qs: QuerySet[Matter], today: date, cal: WorkCalendar) -> _Frame | None:
-    run = cal.run_of(today)
-    if run is None:
-        return None
-    key = ensure_index(cal)
+def _frame(qs: QuerySet[Matter], today: date, cal: WorkCalendar, key: str, run: int) -> _Frame:
     inner, inner_params = (qs.filter(status__in=OPEN).order_by()
                            .values("id", "lead_unit_id", "status", "start_date", "due_date", "progress")
                            .query.sql_with_params())
@@ -144,10 +140,11 @@ def summarise(
     status_counts = [(s.value, str(s.label), by_status.get(s.value, 0)) for s in Status]
     soon = due_soon_workdays()
     tally = _Tally()
+    run = cal.run_of(today) if cal is not None else None
+    key = ensure_index(cal) if cal is not None and run is not None else None  # once for all the parts
     for qs in parts:
-        frame = _frame(qs, today, cal) if cal is not None else None
-        if frame is not None:
-            _count_in_sql(tally, frame, today, soon, limit)
+        if cal is not None and key is not None and run is not None:
+            _count_in_sql(tally, _frame(qs, today, cal, key, run), today, soon, limit)
         else:
             _count_without_calendar(tally, qs, today, cal)
     soon_rows: list[Row] = []
