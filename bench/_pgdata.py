@@ -16,8 +16,10 @@ a new column without a default stops the build with a message naming it.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -324,3 +326,19 @@ def _default_sql(f: Any, table: str) -> str:
     if isinstance(f, models.BooleanField):
         return "false"
     raise SystemExit(f"bench/_pgdata.py: no value for {table}.{f.column}; add it to `fixed`")
+
+
+def measure_sizes(script: str, sizes: str, requests: int) -> list[dict[str, Any]] | None:
+    """Run ``script --child N --requests R`` for each size in a fresh process (each builds its own
+    database) and gather the rows each prints as JSON on its last line; None if one failed."""
+    rows: list[dict[str, Any]] = []
+    for size in [int(s) for s in sizes.split(",")]:
+        t = time.perf_counter()
+        done = subprocess.run([sys.executable, script, "--child", str(size), "--requests", str(requests)],
+                              capture_output=True, text=True, env=os.environ.copy())
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            return None
+        rows += json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{size:,} matters measured in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return rows

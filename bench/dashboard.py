@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -37,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._pgdata import build_city, setup_django, throwaway_database  # noqa: E402
+from bench._pgdata import build_city, measure_sizes, setup_django, throwaway_database  # noqa: E402
 
 PAGES = [("home", "/"), ("dashboard", "/matters/dashboard/"), ("panel", "/matters/dashboard/panel/")]
 
@@ -151,16 +150,9 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(args.child, args.requests)))
         return 0
-    rows: list[dict[str, Any]] = []
-    for size in [int(s) for s in args.sizes.split(",")]:
-        t = time.perf_counter()
-        done = subprocess.run([sys.executable, __file__, "--child", str(size), "--requests", str(args.requests)],
-                              capture_output=True, text=True, env=os.environ.copy())
-        if done.returncode:
-            print(done.stderr, file=sys.stderr)
-            return 2
-        rows += json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{size:,} matters measured in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    rows = measure_sizes(__file__, args.sizes, args.requests)
+    if rows is None:
+        return 2
     print(f"\nHome and dashboard, PostgreSQL, {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {args.requests} requests each after one warm-up, load "
           f"{os.getloadavg()[0]:.1f}\n")
