@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from django.db.models import Q
@@ -66,7 +66,7 @@ def _involved(period: Period, windows: list[MonthWindow], candidates: list[int])
     them), those with an obligation anywhere in the period, judged yet or not."""
     if not candidates:
         return set()
-    whole = Judged(period.start, period.end, tuple(windows), Judged.of(period, period.end, windows).span_first)
+    whole = Judged.of(period, period.end + timedelta(days=1), windows)  # as judged once the period is over
     return {unit_id for counts in rate_counts.count(whole, candidates).values() for unit_id in counts}
 
 
