@@ -378,3 +378,12 @@ def xl_letter(i: int) -> str:
     from xlsxwriter.utility import xl_col_to_name
 
     return xl_col_to_name(i)
+
+
+def test_a_row_with_an_unknown_leader_still_has_its_co_units_checked(city):
+    """Every bad column of a row is named at once, not only the first that failed to resolve."""
+    row = RowValues(row=9, number="", title="t", source=Source.KEY_WORK, source_ref="", lead_unit="市发展和改革委员会",
+                    co_units=[city.units["czj"].name, city.units["czj"].name], leader="无此人", goal="g",
+                    target_quantity=Decimal("3"), target_unit="个", qualitative_standard="",
+                    start_date=date(2026, 1, 5), due_date=date(2026, 12, 31))
+    assert {k for k, _ in check_row(row, Lookups.load(), 2026)} == {"responsible_leader", "co_units"}

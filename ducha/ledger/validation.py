@@ -83,10 +83,11 @@ def check_row(row: RowValues, lookups: Lookups, year: int) -> RowProblems:
         else:
             ids.append(uid)
     row.co_unit_ids = tuple(ids)
-    if lead is not None and row.leader_id:
-        for key, message in reference_errors(source=row.source, lead_unit_id=lead, leader_id=row.leader_id,
-                                             co_unit_ids=ids, refs=lookups.refs).items():
-            errors.setdefault(key.split(".")[0], message)  # one ledger column for all co-units
+    # Also when a name did not resolve (id 0): a row's other columns are still checked, and the
+    # name's own message, set above, is kept.
+    for key, message in reference_errors(source=row.source, lead_unit_id=lead or 0, leader_id=row.leader_id,
+                                         co_unit_ids=ids, refs=lookups.refs).items():
+        errors.setdefault(key.split(".")[0], message)  # one ledger column for all co-units
     for key, limit in MAX_LENGTHS.items():
         if len(getattr(row, key)) > limit:
             errors[key] = _("At most %(MAX_TEXT)s characters.") % {"MAX_TEXT": limit}
