@@ -57,13 +57,17 @@ def free_port() -> int:
 @contextmanager
 def served(data: Path, *args: str, **env: str) -> Iterator[int]:
     port = free_port()
-    process = subprocess.Popen([DUCHA, "serve", "--port", str(port), *(args or ["--no-worker"])],
-                               env=environment(data, **env),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The server's output goes to a file, not a pipe nobody reads while it runs: a full pipe
+    # would block every process of the server at its next log line.
+    log = data / f"serve-{port}.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([DUCHA, "serve", "--port", str(port), *(args or ["--no-worker"])],
+                                   env=environment(data, **env), stdout=out, stderr=subprocess.STDOUT, text=True)
+    served.log = log  # type: ignore[attr-defined]
     try:
         deadline = time.monotonic() + 300  # the first start collects the static files
         while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert process.poll() is None, log.read_text()
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
@@ -183,7 +187,7 @@ def test_issue_13_serve_runs_several_processes_on_one_port_and_restarts_one_that
         while len(children_of(parent)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         first = children_of(parent)
-        assert len(first) == 2
+        assert len(first) == 2, served.log.read_text()[-3000:]  # type: ignore[attr-defined]
         for _ in range(6):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", "/login/")
@@ -192,9 +196,13 @@ def test_issue_13_serve_runs_several_processes_on_one_port_and_restarts_one_that
         victim = min(first)
         os.kill(victim, 9)
         deadline = time.monotonic() + 30
-        while (len(children_of(parent)) < 2 or victim in children_of(parent)) and time.monotonic() < deadline:
+        # One reading of the process table per look: the killed child stays listed (a zombie)
+        # until the server reaps it, so two readings can see it there and then gone.
+        now = children_of(parent)
+        while (len(now) < 2 or victim in now) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert len(children_of(parent)) == 2 and victim not in children_of(parent)
+            now = children_of(parent)
+        assert len(now) == 2 and victim not in now, served.log.read_text()[-3000:]  # type: ignore[attr-defined]
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", "/login/")
         assert conn.getresponse().status == 200
