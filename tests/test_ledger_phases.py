@@ -28,6 +28,7 @@ from ducha.ledger.actions import (
 )
 from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
 from ducha.ledger.planning import plan_june_check, plan_reconciliation
+from ducha.ledger.snapshots import snapshot_lines
 from ducha.matters.actions import MatterInput, do_create_matter, do_transition_matter
 from ducha.matters.models import Matter, MatterEvent, Rectification, RectificationSource, Source, Status
 from ducha.rules.ledger import behind_schedule
@@ -72,7 +73,8 @@ def ledger(city, clock):
 def test_s2_4_build_freezes_the_baseline(city, ledger):
     row = LedgerYear.objects.get(year=2026)
     assert row.built_by == city.alice and row.built_at is not None
-    base = {m["number"]: m for m in row.baseline["matters"]}
+    base = {m["number"]: m for m in snapshot_lines(2026, "baseline")}
+    assert row.baseline == {"year": 2026, "taken_on": "2026-01-12", "count": 4}
     fgw = base[ledger["fgw_behind"].number]
     assert fgw["due_date"] == "2026-12-31" and fgw["target_quantity"] == "10.00" and fgw["lead_unit"] == "市发展和改革委员会"
     assert len(base) == 4
@@ -83,7 +85,7 @@ def test_s2_4_build_freezes_the_baseline(city, ledger):
     # A later change to a matter leaves the frozen baseline alone.
     Matter.objects.filter(pk=ledger["fgw_behind"].pk).update(due_date=date(2026, 11, 30))
     row.refresh_from_db()
-    assert {m["number"]: m for m in row.baseline["matters"]}[ledger["fgw_behind"].number]["due_date"] == "2026-12-31"
+    assert {m["number"]: m for m in snapshot_lines(2026, "baseline")}[ledger["fgw_behind"].number]["due_date"] == "2026-12-31"
 
 
 def test_s2_4_build_cannot_run_twice(city, ledger):
@@ -244,7 +246,8 @@ def test_s2_4_year_end_close_freezes_the_final_snapshot(city, ledger, settings, 
     do_transition_matter(actor=city.sam, matter_id=ok.id, action="claim", reason="完成", explanation="收尾不影响完成", today=date(2026, 11, 20))
     do_transition_matter(actor=city.alice, matter_id=ok.id, action="close", today=date(2026, 11, 23))
     row = do_close_ledger(actor=city.alice, year=2026, today=DEC, confirm_year=2026)
-    final = {m["number"]: m for m in row.final["matters"]}
+    final = {m["number"]: m for m in snapshot_lines(2026, "final")}
+    assert row.final["count"] == 4
     assert final[ok.number]["ledger_status"] == "completed" and final[ok.number]["on_time"] is True
     behind = final[ledger["fgw_behind"].number]
     assert behind["june_flag"] and behind["september_flag"] and behind["notice"] == "宛督〔2026〕1号"
@@ -256,6 +259,7 @@ def test_s2_4_year_end_close_freezes_the_final_snapshot(city, ledger, settings, 
     with pytest.raises(LedgerError, match="已完成"):
         do_close_ledger(actor=city.alice, year=2026, today=date(2026, 12, 29), confirm_year=2026)
     assert LedgerYear.objects.get(year=2026).final == row.final
+    assert {m["number"]: m for m in snapshot_lines(2026, "final")} == final
 
 
 @pytest.mark.parametrize("runners", [{"june_check": ("unit_admin",)}, {"build": ("auditor",)}, {"build": ("nobody",)}])

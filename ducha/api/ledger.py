@@ -34,6 +34,8 @@ from ducha.api.ledger_schemas import (
     RunOut,
     SelfCheckIn,
     SelfCheckOut,
+    SnapshotCode,
+    SnapshotPage,
 )
 from ducha.api.schemas import MAX_YEAR, MIN_YEAR, AfterId, Error, RowId
 from ducha.ledger import actions, planning
@@ -50,7 +52,7 @@ from ducha.ledger.access import (
     visible_notices,
 )
 from ducha.ledger.cutoff import ledger_matters
-from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SupervisionNotice
+from ducha.ledger.models import LedgerCheckFlag, LedgerEvent, LedgerYear, Phase, SnapshotLine, SupervisionNotice
 from ducha.ledger.selfcheck import self_check_form
 from ducha.matters.access import visible_matters
 from ducha.matters.models import Matter
@@ -191,6 +193,36 @@ def list_flags(request: HttpRequest, path: Path[YearPath], filters: Query[FlagFi
         "progress_source": f.progress_source or None, "progress_month": f.progress_month,
         "rectification": _rectification(f), "notice": f.notice,
     } for f in rows], "next_after": next_after}
+
+
+class SnapshotPath(YearPath):
+    kind: SnapshotCode
+
+
+class SnapshotFilters(Schema):
+    after: AfterId | None = None
+    limit: int = Field(200, ge=1, le=1000)
+
+
+@router.get("/ledger/years/{year}/snapshots/{kind}", response={200: SnapshotPage, **ERRORS})
+def get_snapshot(request: HttpRequest, path: Path[SnapshotPath], filters: Query[SnapshotFilters]) -> Any:
+    """The year's baseline (年初建账) or final state (年底交账) as frozen, by keyset on matter id:
+    what the evaluation reads. The city-wide offices only (it holds every unit's matters); 404
+    before the phase that takes it has run."""
+    user = _reader(request)
+    if user.role not in CITY_WIDE_ROLES:
+        raise Http404("No snapshot for this account")
+    row = LedgerYear.objects.filter(year=path.year).values_list(path.kind.value, flat=True).first()
+    if row is None:
+        raise Http404("This snapshot has not been taken")
+    lines = SnapshotLine.objects.filter(ledger_year__year=path.year, kind=path.kind.value).order_by("matter_id")
+    if filters.after is not None:
+        lines = lines.filter(matter_id__gt=filters.after)
+    items = list(lines.values_list("data", flat=True)[:filters.limit + 1])
+    more = len(items) > filters.limit
+    items = items[:filters.limit]
+    return {"year": path.year, "kind": path.kind, "summary": row, "items": items,
+            "next_after": items[-1]["id"] if more else None}
 
 
 @router.get("/ledger/notices", response={200: NoticePage, **ERRORS})

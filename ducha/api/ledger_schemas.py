@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -17,6 +18,13 @@ class PhaseCode(StrEnum):
     JUNE_CHECK = "june_check"  # 6月查账
     RECONCILIATION = "september_reconciliation"  # 9月对账
     CLOSE = "year_end_close"  # 年底交账
+
+
+class SnapshotCode(StrEnum):
+    """The ledger year's two frozen snapshots (ducha.ledger.models.SnapshotKind)."""
+
+    BASELINE = "baseline"  # 年初基数, taken by the build
+    FINAL = "final"  # 年底结果, taken by the year-end close
 
 
 class FlagPhaseCode(StrEnum):
@@ -249,3 +257,14 @@ class SelfCheckIn(Schema):
 class RunOut(Schema):
     ledger: LedgerYearOut
     notices: list[NoticeRef] = Field(description="the 督查通知 issued by a September reconciliation")
+
+
+class SnapshotPage(Schema):
+    """One page of a frozen snapshot: its summary (when it was taken, how many matters, the
+    counts) and its matters as they were then, in matter id order."""
+
+    year: int
+    kind: SnapshotCode
+    summary: dict[str, Any] = Field(description="taken_on, count; the final one also counts and outcomes")
+    items: list[dict[str, Any]] = Field(description="one matter each, as frozen")
+    next_after: int | None = Field(description="pass as `after` (a matter id) for the next page; null on the last")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,13 +38,14 @@ from ducha.ledger.planning import (
     FlagPlan,
     PhasePlan,
     notice_prefix,
+    open_ledger_matters,
     plan_build,
     plan_close,
     plan_june_check,
     plan_reconciliation,
 )
 from ducha.ledger.selfcheck import self_check_form
-from ducha.ledger.snapshots import baseline_snapshot, final_snapshot
+from ducha.ledger.snapshots import CHUNK, write_baseline, write_final
 from ducha.matters.models import RectificationSource
 from ducha.matters.recorded import add_to_timeline, demand_rectifications
 from ducha.org.models import Unit, User
@@ -108,7 +110,7 @@ def do_build_ledger(*, actor: User, year: int, today: date | None = None,
         row, _created = LedgerYear.objects.get_or_create(year=year)
         plan = plan_build(year, today, row)
         _ready(plan, expected_digest)
-        snapshot = baseline_snapshot(year, today)
+        snapshot = write_baseline(row, today)
         _claim(row, "built", None, actor, baseline=snapshot)
         _event(row, Phase.BUILD, actor,
                {"matters": snapshot["count"], "drafts": plan.counts["drafts"], "units": plan.counts["units"]})
@@ -246,21 +248,20 @@ def do_close_ledger(*, actor: User, year: int, confirm_year: int | None, today: 
         row = _built_year(year)
         plan = plan_close(year, today, row)
         _ready(plan, expected_digest)
-        open_ids = {m.matter_id for m in plan.open_matters}
-        stray = sorted(set(not_done) - open_ids)
+        still_open = open_ledger_matters(year)
+        stray = sorted(set(not_done) - set(still_open.filter(pk__in=not_done).values_list("id", flat=True)))
         if stray:
             raise LedgerError(_("Not a matter still open in the %(year)d ledger: %(ids)s")
                               % {"year": year, "ids": ", ".join(map(str, stray))})
-        outcomes = {mid: CloseOutcome.NOT_DONE if mid in not_done else CloseOutcome.CARRY_OVER for mid in open_ids}
-        snapshot = final_snapshot(year, today, {k: str(v) for k, v in outcomes.items()})
+        snapshot = write_final(row, today, not_done)
         _claim(row, "closed", "reconciled", actor, final=snapshot)
-        CarryOver.objects.bulk_create(
-            CarryOver(ledger_year=row, matter_id=mid, to_year=year + 1)
-            for mid, outcome in sorted(outcomes.items()) if outcome == CloseOutcome.CARRY_OVER
-        )
+        carried = still_open.exclude(pk__in=not_done).order_by("id").values_list("id", flat=True)
+        it = carried.iterator(chunk_size=CHUNK)
+        while batch := list(islice(it, CHUNK)):
+            CarryOver.objects.bulk_create(CarryOver(ledger_year=row, matter_id=mid, to_year=year + 1) for mid in batch)
         _event(row, Phase.CLOSE, actor, {"matters": snapshot["count"], **snapshot["counts"],
-                                         "carried_over": sum(o == CloseOutcome.CARRY_OVER for o in outcomes.values()),
-                                         "not_done": sum(o == CloseOutcome.NOT_DONE for o in outcomes.values())})
+                                         "carried_over": snapshot["outcomes"].get(CloseOutcome.CARRY_OVER, 0),
+                                         "not_done": snapshot["outcomes"].get(CloseOutcome.NOT_DONE, 0)})
     row.refresh_from_db()
     return row
 

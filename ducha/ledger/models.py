@@ -3,8 +3,9 @@
 A ``LedgerYear`` row carries one timestamp column per phase. A phase is run by a guarded
 UPDATE on "its column is null and the previous one is not", so it happens once and in
 order even when two people confirm at the same moment; the check constraints say the same
-to the database. The baseline (January) and final (year end) snapshots are JSON copies of
-the year's matters, frozen so that later edits cannot rewrite what was agreed or achieved.
+to the database. The baseline (January) and final (year end) snapshots are copies of the
+year's matters, a ``SnapshotLine`` per matter, frozen so that later edits cannot rewrite what
+was agreed or achieved; the year row keeps each snapshot's summary.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class LedgerYear(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("closed by"),
     )
+    # Each snapshot's summary (when taken, how many matters, the counts); its matters are SnapshotLines.
     baseline = models.JSONField(_("baseline snapshot"), null=True, blank=True)  # 年初基数
     final = models.JSONField(_("final snapshot"), null=True, blank=True)  # 年底结果
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -252,6 +254,31 @@ class CloseOutcome(models.TextChoices):
 
     CARRY_OVER = "carry_over", _("Carried over to next year's ledger")  # 结转下年台账
     NOT_DONE = "not_done", _("Closed in the ledger as not done")  # 按未完成交账
+
+
+class SnapshotKind(models.TextChoices):
+    BASELINE = "baseline", _("Baseline")  # 年初基数
+    FINAL = "final", _("Final state")  # 年底结果
+
+
+class SnapshotLine(models.Model):
+    """One matter of a ledger year's frozen snapshot, as it was when the snapshot was taken.
+
+    Written in chunks as the matters are read, so a snapshot never sits in memory whole;
+    ``matter_id`` is a plain number, not a key, because the line records what was.
+    """
+
+    ledger_year = models.ForeignKey(LedgerYear, on_delete=models.CASCADE, related_name="snapshot_lines",
+                                    verbose_name=_("ledger year"))
+    kind = models.CharField(_("snapshot"), max_length=10, choices=SnapshotKind.choices)
+    matter_id = models.BigIntegerField(_("matter id"))
+    data = models.JSONField(_("data"))
+
+    class Meta:
+        verbose_name = _("snapshot line")  # 台账快照行
+        verbose_name_plural = _("snapshot lines")
+        constraints = [models.UniqueConstraint(fields=["ledger_year", "kind", "matter_id"],
+                                               name="snapshotline_once")]
 
 
 class CarryOver(models.Model):

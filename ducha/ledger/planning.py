@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Case, CharField, Count, F, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +38,6 @@ from ducha.rules.ledger import (
     PhaseOrderError,
     check_phase_order,
     ledger_phases,
-    ledger_status,
 )
 from ducha.rules.ledger_check import TimeNode, judge, judged_as_of
 from ducha.rules.workdays import UncoveredYear, WorkCalendar
@@ -330,22 +329,41 @@ def plan_reconciliation(year: int, today: date, row: LedgerYear | None = None) -
     return plan
 
 
+def ledger_status_sql(today: date) -> Case:
+    """``rules.ledger.ledger_status`` as a database expression over a matter's columns, so the
+    close counts the year's states without reading its matters (a test compares the two)."""
+    finished = Case(When(status=Status.CLAIMED, then=Coalesce(F("completed_on"), Value(today))), default=Value(today))
+    return Case(
+        When(status=Status.CLOSED, then=Value("completed")),
+        When(status=Status.SUSPENDED, then=Value("suspended")),
+        When(due_date__isnull=False, due_date__lt=finished, then=Value("overdue")),
+        When(status__in=[Status.DRAFT, Status.ASSIGNED], progress=0, then=Value("not_started")),
+        default=Value("in_progress"), output_field=CharField(),
+    )
+
+
+def open_ledger_matters(year: int) -> QuerySet[Matter]:
+    """The year's matters the close carries over or closes as not done: every one not closed."""
+    return Matter.objects.filter(ledger_matters(year)).exclude(status=Status.CLOSED)
+
+
 def plan_close(year: int, today: date, row: LedgerYear | None = None) -> PhasePlan:
-    """年底交账: the final state of every matter, and each matter still open with what the close
-    will do with it (carried over by default; the operator may close any as not done)."""
+    """年底交账: the final state of every matter counted, and the matters still open with what the
+    close will do with them (carried over by default; the operator may close any as not done).
+    The first ``PREVIEW_ROWS`` open matters are listed; the count and the fingerprint cover all."""
     plan = _base_plan(year, "year_end_close", today, row if row is not None else ledger_year(year))
-    counts: dict[str, int] = defaultdict(int)
-    rows = Matter.objects.filter(ledger_matters(year)).order_by("lead_unit__sort_order", "lead_unit_id", "id")
-    for mid, number, title, unit_name, status, progress, due, completed_on in rows.values_list(
-            "id", "number", "title", "lead_unit__name", "status", "progress", "due_date", "completed_on",
-    ).iterator(chunk_size=5000):
-        counts[ledger_status(status, progress=progress, due=due, completed_on=completed_on, today=today)] += 1
-        if status != Status.CLOSED:
-            plan.open_matters.append(OpenMatter(mid, number, title, unit_name, status, progress, due,
-                                                CloseOutcome.CARRY_OVER))
+    counts = dict(Matter.objects.filter(ledger_matters(year)).annotate(state=ledger_status_sql(today))
+                  .values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    still_open = open_ledger_matters(year)
+    listed = still_open.order_by("lead_unit__sort_order", "lead_unit_id", "id").values_list(
+        "id", "number", "title", "lead_unit__name", "status", "progress", "due_date")[:PREVIEW_ROWS]
+    plan.open_matters = [OpenMatter(*r, outcome=CloseOutcome.CARRY_OVER) for r in listed]
+    # Which matters are open, not only how many: a matter closed while another was reopened
+    # between the preview and the confirmation leaves the counts but not the id sum as they were.
+    open_count, id_sum = still_open.aggregate(n=Count("id"), s=Sum("id")).values()
     plan.status_counts = [(zh, counts.get(key, 0)) for key, zh in LEDGER_STATUS_ZH.items()]
-    plan.counts = {"matters": sum(counts.values()), **counts, "open": len(plan.open_matters)}
-    plan.fingerprint = [sorted(counts.items()), [m.matter_id for m in plan.open_matters]]
+    plan.counts = {"matters": sum(counts.values()), **counts, "open": open_count}
+    plan.fingerprint = [sorted(counts.items()), open_count, id_sum or 0]
     return plan
 
 

@@ -9,6 +9,7 @@ year typed out, and says before it runs that it cannot be undone.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -159,12 +160,25 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _close_choices(request: HttpRequest) -> tuple[int | None, frozenset[int]]:
-    """The typed year and the matters chosen to be closed as not done, from the close form."""
+    """The typed year and the listed matters chosen to be closed as not done, from the close form."""
     typed = request.POST.get("confirm_year", "").strip()
     not_done = frozenset(int(k.removeprefix("outcome_")) for k, v in request.POST.items()
                          if k.startswith("outcome_") and k.removeprefix("outcome_").isdigit()
                          and v == CloseOutcome.NOT_DONE)
     return (int(typed) if typed.isdigit() and len(typed) <= 4 else None), not_done
+
+
+def _more_not_done(request: HttpRequest, year: int) -> frozenset[int]:
+    """The matters beyond the close page's list that the operator typed the numbers of."""
+    numbers = {n for n in re.split(r"[\s,，、;；]+", request.POST.get("more_not_done", "")) if n}
+    if not numbers:
+        return frozenset()
+    found = dict(planning.open_ledger_matters(year).filter(number__in=numbers).values_list("number", "id"))
+    unknown = sorted(numbers - found.keys())
+    if unknown:
+        raise actions.LedgerError(_("Not the number of a matter still open in the %(year)d ledger: %(numbers)s")
+                                  % {"year": year, "numbers": "、".join(unknown)})
+    return frozenset(found.values())
 
 
 @login_required
@@ -193,7 +207,7 @@ def phase(request: HttpRequest, year: int, slug: str) -> HttpResponse:
             elif key == "year_end_close":
                 typed, chosen_not_done = _close_choices(request)
                 actions.do_close_ledger(actor=user, year=year, today=today, expected_digest=digest,
-                                        confirm_year=typed, not_done=chosen_not_done)
+                                        confirm_year=typed, not_done=chosen_not_done | _more_not_done(request, year))
                 messages.success(request, _("%(phase)s done for %(year)s.") % {"phase": Phase(key).label,
                                                                                  "year": year})
             else:
@@ -213,6 +227,7 @@ def phase(request: HttpRequest, year: int, slug: str) -> HttpResponse:
         "year": year, "plan": plan, "key": key, "label": Phase(key).label, "error": error, "today": today,
         "preview_units": plan.preview_units(), "shown": min(len(plan.flags), planning.PREVIEW_ROWS),
         "runs": runs_phase(user, key), "runners": phase_runner_names(key), "not_done": chosen_not_done,
+        "more_not_done": request.POST.get("more_not_done", ""),
         "outcome_choices": CloseOutcome.choices, "effect": phase_effect(key, plan),
     }, status=status)
 
