@@ -21,9 +21,8 @@ written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -61,9 +60,8 @@ def end_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-@dataclass(frozen=True)
-class MatterRow:
-    """What a page shows of a judged matter."""
+class MatterRow(NamedTuple):
+    """What a page shows of a judged matter (a tuple: a city's year makes hundreds of thousands)."""
 
     matter_id: int
     number: str
@@ -74,8 +72,7 @@ class MatterRow:
     month: str  # the report month the progress came from, "2026-06"; else ""
 
 
-@dataclass(frozen=True)
-class Recorded:
+class Recorded(NamedTuple):
     progress: int
     source: str
     month: str = ""
@@ -194,9 +191,11 @@ def _judgeable(rows: list[tuple[Any, ...]], as_of: date, old_due: dict[int, date
         for mid, title, node_due, done_on in Milestone.objects.filter(matter_id__in=ids).order_by(
                 "matter_id", "due_date", "sort_order", "id").values_list("matter_id", "title", "due_date", "done_on"):
             nodes.setdefault(mid, []).append(TimeNode(title, node_due, done_on))
+    text_dates = connection.vendor == "sqlite"  # SQLite gives dates as text
     for (mid, number, title, unit_id, unit_name, start, due, progress, last_on, now_status, closed_on, status,
          line_progress, line_year, line_month) in rows:
-        last_on, closed_on = _day(last_on), _day(closed_on)
+        if text_dates:
+            start, due, last_on, closed_on = _day(start), _day(due), _day(last_on), _day(closed_on)
         if mid in confirmed:
             rec = Recorded(confirmed[mid], ProgressSource.SELF_CHECK)
         elif line_progress is not None:
@@ -206,8 +205,5 @@ def _judgeable(rows: list[tuple[Any, ...]], as_of: date, old_due: dict[int, date
             rec = Recorded(0, ProgressSource.NONE)  # moved after the day: what it was then is not known
         else:
             rec = Recorded(progress, ProgressSource.RECORD)
-        start_day = _day(start)
-        assert start_day is not None
-        facts = MatterAtCutoff(mid, status, start_day, old_due.get(mid, _day(due)), rec.progress,
-                               tuple(nodes.get(mid, ())))
+        facts = MatterAtCutoff(mid, status, start, old_due.get(mid, due), rec.progress, tuple(nodes.get(mid, ())))
         yield MatterRow(mid, number, title, unit_id, unit_name, rec.source, rec.month), facts
