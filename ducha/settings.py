@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ducha.matters",
     "ducha.letters",
     "ducha.ledger",
+    "ducha.accountability",
     "ducha.reminders",
     "ducha.reports",
     "ducha.web",
@@ -327,6 +328,14 @@ DUCHA_LEDGER_PHASE_RUNNERS: dict[str, tuple[str, ...]] = env_parsed(
     "DUCHA_LEDGER_PHASE_RUNNERS", "", lambda raw: _parse_phase_runners(raw, _DEFAULT_RUNNERS))
 DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS = env_int("DUCHA_LEDGER_JUNE_RECTIFY_WORKDAYS", 20)
 DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS = env_int("DUCHA_LEDGER_NOTICE_RECTIFY_WORKDAYS", 20)
+# The accountability register (S1.16): the window records are counted in ("a year": the
+# calendar year, or the rolling twelve months the seed map names), the working days a unit
+# has to appeal, and the months the organisation department has to act on a consequence
+# (问责条例: 组织调整/处理 within one month).
+DUCHA_ACCOUNTABILITY_WINDOW = env_choice("DUCHA_ACCOUNTABILITY_WINDOW", "calendar_year",
+                                         ("calendar_year", "rolling_12_months"))
+DUCHA_ACCOUNTABILITY_APPEAL_WORKDAYS = env_int("DUCHA_ACCOUNTABILITY_APPEAL_WORKDAYS", 22, minimum=1, maximum=120)
+DUCHA_ACCOUNTABILITY_ACTION_MONTHS = env_int("DUCHA_ACCOUNTABILITY_ACTION_MONTHS", 1, minimum=1, maximum=12)
 # The Excel ledger import (S2.4) runs as a job of the worker: the file is checked, the office
 # confirms, then it is written. Limits on the uploaded file, checked before it is parsed: its
 # size, the entries and inflated size of its zip (zip bombs), and the rows of its worksheet

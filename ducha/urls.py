@@ -18,6 +18,7 @@ urlpatterns = [
     path("ledger/", include("ducha.ledger.urls")),
     path("letters/", include("ducha.letters.urls")),
     path("reports/", include("ducha.reports.urls")),
+    path("accountability/", include("ducha.accountability.urls")),
     path("api/", api.urls),
     path("admin/", admin_site.urls),
 ]

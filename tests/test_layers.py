@@ -27,6 +27,8 @@ RANKS: dict[str, int] = {
     "settings": 5, "cli": 5, "wsgi": 5, "__main__": 6,
     # the core, in the order of the matter's path
     "matters": 10, "reminders": 11, "reports": 12, "letters": 13, "ledger": 14,
+    # the newer apps, on top of the core
+    "accountability": 20,
     # on top: the API and the pages, then the URL map that joins them
     "api": 30, "web": 31, "urls": 40,
 }

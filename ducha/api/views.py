@@ -14,6 +14,7 @@ from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from ducha.api import (
+    accountability,
     bulletins,
     calendar,
     classified,
@@ -75,6 +76,7 @@ api.add_router("", bulletins.router)
 api.add_router("", evidence.router)
 # S5.2: a classified matter's reference number alone.
 api.add_router("", classified.router)
+api.add_router("", accountability.router)
 
 
 class MatterFilters(Schema):
