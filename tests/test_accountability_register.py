@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, settings
 
 from ducha.accountability.actions import (
     AccountabilityError,
@@ -31,6 +32,7 @@ from ducha.audit.models import AuditEvent
 from ducha.inbox.models import Notification
 from ducha.org.models import UnitPost, UnitPostKind, User
 from ducha.org.roles import Role
+from tests.api_schema import connection_kept, log_in, schema
 
 TODAY = date(2026, 11, 16)
 
@@ -221,3 +223,20 @@ def test_api_register_appeal_and_the_unit_year(city, leaders, clock):
     assert carl.get(f"/api/units/{city.units['fgw'].pk}/accountability/2026").status_code == 404
     assert json.loads(alice.get("/api/accountability/records?year=2026").content)["items"][0]["unit"]["id"] == \
         city.units["fgw"].pk
+
+
+@pytest.fixture
+def register_session(city, leaders, clock, client, settings):
+    clock.set(TODAY)
+    for i, day in enumerate([date(2026, 3, 2), date(2026, 7, 15), date(2026, 11, 2)], start=1):
+        register(city, leaders, f"宛纪〔2026〕{i}号", day)
+    with connection_kept():
+        yield log_in(client, city.alice, settings)
+
+
+@schema.include(tag="accountability").parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@pytest.mark.django_db
+def test_accountability_api_conforms_with_data(case, register_session):
+    """0 server errors, 0 responses that break the schema, on a unit at its third record."""
+    case.call_and_validate()

@@ -30,6 +30,7 @@ from ducha.accountability.models import (
     Rung,
     Sanction,
     Step,
+    StepAction,
 )
 from ducha.audit.api import record as audit
 from ducha.inbox.notify import notify_people, notify_units
@@ -142,7 +143,7 @@ def do_register_record(*, actor: User, data: RecordInput, today: date | None = N
             reason=data.reason.strip(), form=data.form, deciding_body=data.deciding_body.strip(),
             document_number=data.document_number.strip(), decided_on=data.decided_on, created_by=actor)
         row.people.set(sorted(set(data.people_ids)))
-        Step.objects.create(record=row, action="register", actor=actor)
+        Step.objects.create(record=row, action=StepAction.REGISTER, actor=actor)
         raised, _withdrawn = _recompute(unit.pk, actor, today, "")
         audit(actor=actor, action="accountability.register", obj_type="accountability.Record", obj_id=row.pk,
               before=None, after={"unit": unit.pk, "form": row.form, "document_number": row.document_number,
@@ -167,7 +168,8 @@ def _recompute(unit_id: int, actor: User, today: date, reason: str) -> tuple[lis
     rungs = ladder([CountedRecord(r.pk, r.decided_on, r.revoked) for r in records], rule=window_rule())
     wanted = {(rung.raised_by, rung.kind): rung for rung in rungs}
     withdrawn = []
-    live = Consequence.objects.filter(raised_by__unit_id=unit_id).exclude(state=ConsequenceState.WITHDRAWN)
+    live = (Consequence.objects.filter(raised_by__unit_id=unit_id).exclude(state=ConsequenceState.WITHDRAWN)
+            .select_related("person"))
     for c in live:
         if (c.raised_by_id, c.rung) not in wanted:
             c.state, c.settled_at, c.settled_by = ConsequenceState.WITHDRAWN, timezone.now(), actor
@@ -184,11 +186,11 @@ def _recompute(unit_id: int, actor: User, today: date, reason: str) -> tuple[lis
         for key, rung in wanted.items() if key not in have for person in by_id[rung.raised_by].people.all()
     )
     for c in withdrawn:
-        Step.objects.create(record_id=c.raised_by_id, action="withdraw", actor=actor,
-                            note=f"{c.get_rung_display()} ({c.person_id}): {reason}")
+        Step.objects.create(record_id=c.raised_by_id, action=StepAction.WITHDRAW, actor=actor,
+                            note=f"{c.get_rung_display()}：{c.person.name}。{reason}")
     for c in raised:
-        Step.objects.create(record_id=c.raised_by_id, action="raise", actor=actor,
-                            note=f"{Rung(c.rung).label} ({c.person_id}), {c.count}")
+        Step.objects.create(record_id=c.raised_by_id, action=StepAction.RAISE, actor=actor,
+                            note=f"{Rung(c.rung).label}：{c.person.name}")
     return raised, withdrawn
 
 
@@ -217,7 +219,7 @@ def do_appeal_record(*, actor: User, record: Record, reason: str, today: date | 
         if Record.objects.filter(pk=record.pk, appeal=Appeal.NONE, revoked=False).update(
                 appeal=Appeal.PENDING, appeal_reason=reason.strip(), appealed_at=timezone.now()) != 1:
             raise AccountabilityError(_("This record has been appealed already."))
-        Step.objects.create(record=record, action="appeal", actor=actor, note=reason.strip())
+        Step.objects.create(record=record, action=StepAction.APPEAL, actor=actor, note=reason.strip())
         audit(actor=actor, action="accountability.appeal", obj_type="accountability.Record", obj_id=record.pk,
               before={"appeal": ""}, after={"appeal": Appeal.PENDING})
         office = list(User.objects.filter(role=Role.SUPERVISION_OFFICE, is_active=True).values_list("pk", flat=True))
@@ -242,7 +244,8 @@ def do_decide_appeal(*, actor: User, record: Record, upheld: bool, answer: str,
         if Record.objects.filter(pk=record.pk, appeal=Appeal.PENDING).update(
                 appeal=outcome, appeal_answer=answer.strip(), appeal_decided_at=timezone.now(), revoked=upheld) != 1:
             raise AccountabilityError(_("This record has no appeal waiting for an answer."))
-        Step.objects.create(record=record, action=f"appeal_{outcome}", actor=actor, note=answer.strip())
+        Step.objects.create(record=record, action=StepAction.UPHELD if upheld else StepAction.DISMISSED, actor=actor,
+                            note=answer.strip())
         withdrawn: list[Consequence] = []
         if upheld:
             why = _("Appeal upheld: record %(number)s revoked.") % {"number": record.document_number}
@@ -301,8 +304,9 @@ def do_settle_consequence(*, actor: User, consequence: Consequence, data: Settle
                           period_explained=period.explain()[:300])
         if Consequence.objects.filter(pk=consequence.pk, state=ConsequenceState.DUE).update(**fields) != 1:
             raise AccountabilityError(_("This consequence is no longer due."))
-        Step.objects.create(record_id=consequence.raised_by_id, action=f"settle_{data.state}", actor=actor,
-                            note=data.outcome.strip())
+        Step.objects.create(record_id=consequence.raised_by_id, actor=actor, note=data.outcome.strip(),
+                            action=StepAction.CARRIED_OUT if data.state == ConsequenceState.DONE
+                            else StepAction.NOT_ADOPTED)
         audit(actor=actor, action="accountability.settle", obj_type="accountability.Consequence",
               obj_id=consequence.pk, before={"state": ConsequenceState.DUE},
               after={k: str(v) for k, v in fields.items() if k not in ("settled_at", "settled_by")})

@@ -86,8 +86,8 @@ class Rung(models.TextChoices):
 
 
 class ConsequenceState(models.TextChoices):
-    DUE = "due", _("Due")  # 待落实
-    DONE = "done", _("Done")  # 已落实
+    DUE = "due", _("To be carried out")  # 待落实
+    DONE = "done", _("Carried out")  # 已落实
     NOT_ADOPTED = "not_adopted", _("Not adopted")  # 未采纳
     WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回
 
@@ -143,11 +143,22 @@ class Consequence(models.Model):
         return f"{self.rung} {self.person_id}"
 
 
+class StepAction(models.TextChoices):
+    REGISTER = "register", _("Registered")  # 登记
+    RAISE = "raise", _("Consequence raised")  # 启动问责后果
+    WITHDRAW = "withdraw", _("Consequence withdrawn")  # 撤回问责后果
+    APPEAL = "appeal", _("Appealed")  # 提出申诉
+    UPHELD = "appeal_upheld", _("Appeal upheld")  # 申诉成立
+    DISMISSED = "appeal_dismissed", _("Appeal dismissed")  # 申诉不成立
+    CARRIED_OUT = "settle_done", _("Consequence carried out")  # 问责后果已落实
+    NOT_ADOPTED = "settle_not_adopted", _("Consequence not adopted")  # 问责后果未采纳
+
+
 class Step(models.Model):
     """The register's own history: each step on a record, who took it and when."""
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="steps", verbose_name=_("record"))
-    action = models.CharField(_("action"), max_length=30)
+    action = models.CharField(_("action"), max_length=30, choices=StepAction.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_("by"))
     note = models.TextField(_("note"), blank=True)
