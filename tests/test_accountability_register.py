@@ -240,3 +240,18 @@ def register_session(city, leaders, clock, client, settings):
 def test_accountability_api_conforms_with_data(case, register_session):
     """0 server errors, 0 responses that break the schema, on a unit at its third record."""
     case.call_and_validate()
+
+
+def test_s1_16_demo_city_has_a_unit_at_its_second_and_one_at_its_third_record(db, clock):
+    from ducha.accountability.demo import build_demo_accountability
+    from ducha.org.demo import build_demo_organisation
+    from ducha.workcal.demo import build_demo_calendar
+
+    clock.set(TODAY)
+    build_demo_calendar()
+    build_demo_organisation()
+    assert build_demo_accountability() == 6
+    assert build_demo_accountability() == 0  # idempotent
+    due = set(Consequence.objects.filter(state="due").values_list("raised_by__unit__code", "rung"))
+    assert due == {("fgw", "admonishment_talk"), ("xixia", "admonishment_talk"), ("xixia", "sanction_referral")}
+    assert not Consequence.objects.filter(raised_by__unit__code="czj").exists()
