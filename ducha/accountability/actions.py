@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,15 +29,19 @@ from ducha.accountability.models import (
     Record,
     Rung,
     Sanction,
+    SpecialOutcome,
+    SpecialReview,
     Step,
     StepAction,
 )
+from ducha.accountability.special import candidates
 from ducha.audit.api import record as audit
 from ducha.inbox.notify import notify_people, notify_units
 from ducha.matters.models import CoUnitPart, Matter
 from ducha.org.models import Unit, UnitPost, User
 from ducha.org.roles import Role
 from ducha.rules.accountability import CountedRecord, WindowRule, add_months, ladder, sanction_period
+from ducha.rules.periods import Period
 from ducha.rules.workdays import UncoveredYear
 from ducha.workcal import service as workcal
 
@@ -127,12 +131,16 @@ def _check(data: RecordInput, today: date) -> tuple[dict[str, str], Unit | None]
     return errors, unit
 
 
-def do_register_record(*, actor: User, data: RecordInput, today: date | None = None) -> Record:
-    """Register one decision and raise what the ladder says it raises."""
+def do_register_record(*, actor: User, data: RecordInput, today: date | None = None,
+                       special: Period | None = None) -> Record:
+    """Register one decision and raise what the ladder says it raises. ``special``: the quarter
+    whose special review (每季度专项问责) this record decides for its matter."""
     if not registers(actor):
         raise NotYours(_("Only the supervision office registers accountability records."))
     today = today or workcal.today()
     errors, unit = _check(data, today)
+    if special is not None and not errors:
+        errors.update(_special_errors(special, data.matter_id, today, data.cause))
     if errors:
         raise AccountabilityError(errors)
     assert unit is not None and data.decided_on is not None
@@ -143,7 +151,13 @@ def do_register_record(*, actor: User, data: RecordInput, today: date | None = N
             reason=data.reason.strip(), form=data.form, deciding_body=data.deciding_body.strip(),
             document_number=data.document_number.strip(), decided_on=data.decided_on, created_by=actor)
         row.people.set(sorted(set(data.people_ids)))
-        Step.objects.create(record=row, action=StepAction.REGISTER, actor=actor)
+        Step.objects.create(record=row, action=StepAction.REGISTER, actor=actor,
+                            note=_("Special accountability, %(quarter)s") % {"quarter": special.label_zh}
+                            if special else "")
+        if special is not None:
+            assert data.matter_id is not None
+            _decide_once(SpecialReview(quarter=special.key, matter_id=data.matter_id, outcome=SpecialOutcome.HELD,
+                                       record=row, decided_by=actor))
         raised, _withdrawn = _recompute(unit.pk, actor, today, "")
         audit(actor=actor, action="accountability.register", obj_type="accountability.Record", obj_id=row.pk,
               before=None, after={"unit": unit.pk, "form": row.form, "document_number": row.document_number,
@@ -312,3 +326,41 @@ def do_settle_consequence(*, actor: User, consequence: Consequence, data: Settle
               after={k: str(v) for k, v in fields.items() if k not in ("settled_at", "settled_by")})
     consequence.refresh_from_db()
     return consequence
+
+
+def _special_errors(quarter: Period, matter_id: int | None, today: date, cause: str) -> dict[str, str]:
+    if quarter.kind != "quarter":
+        return {"special": _("Special accountability is decided per quarter, such as 2026-Q3.")}
+    if cause != Cause.MATTER or matter_id is None or not candidates(quarter, today).filter(pk=matter_id).exists():
+        return {"special": _("Not a candidate of %(quarter)s's special accountability still to be decided.")
+                % {"quarter": quarter.key}}
+    return {}
+
+
+def do_decline_special(*, actor: User, quarter: Period, matter_id: int, reason: str,
+                       today: date | None = None) -> SpecialReview:
+    """每季度专项问责: the office decides a candidate is not held to account, saying why."""
+    if not registers(actor):
+        raise NotYours(_("Only the supervision office decides special accountability."))
+    today = today or workcal.today()
+    errors = _special_errors(quarter, matter_id, today, Cause.MATTER)
+    if not reason.strip() or len(reason) > MAX_TEXT:
+        errors["reason"] = _("Say why it is not held to account (at most %(n)d characters).") % {"n": MAX_TEXT}
+    if errors:
+        raise AccountabilityError(errors)
+    with transaction.atomic():
+        review = _decide_once(SpecialReview(quarter=quarter.key, matter_id=matter_id, decided_by=actor,
+                                            outcome=SpecialOutcome.NOT_HELD, reason=reason.strip()))
+        audit(actor=actor, action="accountability.special_not_held", obj_type="accountability.SpecialReview",
+              obj_id=review.pk, before=None, after={"quarter": quarter.key, "matter": matter_id})
+    return review
+
+
+def _decide_once(review: SpecialReview) -> SpecialReview:
+    """Save the decision; a second decision on the same candidate (two people at once) is refused."""
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:
+        raise AccountabilityError({"special": _("This candidate has been decided already.")}) from None
+    return review

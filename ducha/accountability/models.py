@@ -168,3 +168,33 @@ class Step(models.Model):
         verbose_name = _("register step")  # 问责办理记录
         verbose_name_plural = _("register steps")
         ordering = ["at", "id"]
+
+
+class SpecialOutcome(models.TextChoices):
+    HELD = "held", _("Held to account")  # 予以问责
+    NOT_HELD = "not_held", _("Not held to account")  # 不予问责
+
+
+class SpecialReview(models.Model):
+    """每季度专项问责: the office's decision on one candidate of a quarter's special review (a key
+    work matter overdue with the reminder ladder's last rung reached): a record registered, or
+    no accountability with the reason."""
+
+    quarter = models.CharField(_("quarter"), max_length=7)  # "2026-Q3"
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+", verbose_name=_("matter"))
+    outcome = models.CharField(_("decision"), max_length=10, choices=SpecialOutcome.choices)
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("record"))
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("special accountability decision")  # 专项问责决定
+        verbose_name_plural = _("special accountability decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "matter"], name="specialreview_once"),
+            models.CheckConstraint(condition=Q(outcome="not_held") | Q(record__isnull=False),
+                                   name="specialreview_held_has_record"),
+        ]

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,10 +25,13 @@ from ducha.accountability.access import (
     visible_records,
 )
 from ducha.accountability.models import Appeal, Cause, ConsequenceState, Form, Rung, Sanction
+from ducha.accountability.special import candidates, decisions, judged_on
 from ducha.matters.models import Matter
 from ducha.org.access import business_reader, visible_units
 from ducha.org.models import Unit, UnitPost, User
+from ducha.org.roles import CITY_WIDE_ROLES
 from ducha.rules.accountability import window_of
+from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
 
 
@@ -89,6 +93,7 @@ def new_record(request: HttpRequest) -> HttpResponse:
         deciding_body=source.get("deciding_body", ""), document_number=source.get("document_number", ""),
         decided_on=_date(source.get("decided_on")) or (today if request.method == "GET" else None),
     )
+    special = _quarter(source.get("special"))
     effect = _effect(unit, data.decided_on) if unit else ""
     if request.method == "POST":
         if errors:
@@ -97,7 +102,7 @@ def new_record(request: HttpRequest) -> HttpResponse:
             errors["confirm"] = _("Nothing was registered. Confirm it: %(effect)s") % {"effect": effect}
         else:
             try:
-                row = actions.do_register_record(actor=user, data=data, today=today)
+                row = actions.do_register_record(actor=user, data=data, today=today, special=special)
             except actions.AccountabilityError as e:
                 errors = e.errors
             else:
@@ -106,8 +111,45 @@ def new_record(request: HttpRequest) -> HttpResponse:
     return render(request, "accountability/new.html", {
         "unit": unit, "units": Unit.objects.filter(is_active=True).order_by("sort_order", "id"), "posts": posts,
         "data": data, "errors": errors, "causes": Cause.choices, "forms": Form.choices, "effect": effect,
-        "matter_number": number, "general_error": errors.get("__all__", ""),
+        "matter_number": number, "general_error": errors.get("__all__", "") or errors.get("special", ""),
+        "special": special,
     }, status=400 if errors else 200)
+
+
+def _quarter(text: str | None) -> Period | None:
+    try:
+        period = Period.parse((text or "").strip())
+    except ValueError:
+        return None
+    return period if period.kind == "quarter" else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def special(request: HttpRequest) -> HttpResponse:
+    """每季度专项问责: the quarter's candidates, each decided once by the office."""
+    user = business_reader(request)
+    if not registers(user) and user.role not in CITY_WIDE_ROLES:
+        raise Http404("No such page")
+    today = workcal.today()
+    quarter = _quarter(request.GET.get("quarter")) or Period.containing("quarter", today)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            actions.do_decline_special(actor=user, quarter=quarter, matter_id=_int(request.POST.get("matter")) or 0,
+                                       reason=request.POST.get("reason", ""), today=today)
+        except actions.NotYours:
+            raise Http404("No such step") from None
+        except actions.AccountabilityError as e:
+            error, status = str(e), 400
+        else:
+            messages.success(request, _("Decided: not held to account."))
+            return redirect(f"{reverse('accountability:special')}?quarter={quarter.key}")
+    return render(request, "accountability/special.html", {
+        "quarter": quarter, "judged_on": judged_on(quarter, today), "candidates": candidates(quarter, today),
+        "decisions": decisions(quarter), "registers": registers(user), "error": error,
+        "previous": quarter.previous(), "next": quarter.next() if quarter.next().start <= today else None,
+    }, status=status)
 
 
 def _effect(unit: Unit, decided_on: date | None) -> str:

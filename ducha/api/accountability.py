@@ -10,7 +10,7 @@ with 403. Each consequence says which records it counted, so the ladder can be c
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -19,10 +19,14 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ducha.accountability import actions
 from ducha.accountability.access import access_record_by_id, visible_consequences, visible_records
 from ducha.accountability.models import Consequence, Record
+from ducha.accountability.special import candidates, decisions, judged_on
 from ducha.accountability.summary import unit_accountability
 from ducha.api.common import ERRORS, keyset_page, refuse
 from ducha.api.schemas import MAX_YEAR, MIN_YEAR, AfterId, Error, MatterRef, PersonRef, RowId, UnitRef
 from ducha.org.access import access_unit_by_id, business_reader
+from ducha.org.roles import CITY_WIDE_ROLES
+from ducha.rules.periods import Period
+from ducha.workcal import service as workcal
 
 router = Router(tags=["accountability"])
 
@@ -87,6 +91,9 @@ class RecordIn(Schema):
     deciding_body: str = Field(max_length=100)
     document_number: str = Field(max_length=60)
     decided_on: date
+    special_quarter: str | None = Field(None, pattern=r"^[12][0-9]{3}-Q[1-4]$",
+                                        description="the quarter whose special accountability this record decides for "
+                                                    "its matter (a candidate of GET /accountability/special/{quarter})")
 
 
 class AppealIn(Schema):
@@ -198,8 +205,9 @@ def create_record(request: HttpRequest, payload: RecordIn) -> Any:
         unit_id=payload.unit_id, people_ids=tuple(payload.people_ids), cause=payload.cause,
         matter_id=payload.matter_id, reason=payload.reason, form=payload.form, deciding_body=payload.deciding_body,
         document_number=payload.document_number, decided_on=payload.decided_on)
+    special = Period.parse(payload.special_quarter) if payload.special_quarter else None
     try:
-        row = actions.do_register_record(actor=user, data=data)
+        row = actions.do_register_record(actor=user, data=data, special=special)
     except actions.NotYours as e:
         return refuse(403, e.errors)
     except actions.AccountabilityError as e:
@@ -262,3 +270,70 @@ def unit_year(request: HttpRequest, path: Path[UnitYearPath]) -> Any:
     return {"unit": unit, "year": path.year, "count": len(records),
             "records": [vars(r) for r in records],
             "consequences": [{**vars(c), "records": list(c.records)} for c in consequences]}
+
+
+class QuarterPath(Schema):
+    quarter: str = Field(pattern=r"^[12][0-9]{3}-Q[1-4]$", description="such as 2026-Q3")
+
+
+class CandidateOut(Schema):
+    matter: MatterRef
+    lead_unit: UnitRef
+    due_date: date
+
+
+class SpecialDecisionOut(Schema):
+    matter: MatterRef
+    outcome: str = Field(description="held (a record registered) or not_held")
+    record_id: int | None
+    reason: str
+    decided_by: PersonRef
+    decided_at: datetime
+
+
+class SpecialOut(Schema):
+    quarter: str
+    judged_on: date = Field(description="the quarter's last day, or today while it runs")
+    candidates: list[CandidateOut] = Field(description="still to be decided")
+    decisions: list[SpecialDecisionOut]
+
+
+class NotHeldIn(Schema):
+    matter_id: RowId
+    reason: str = Field(max_length=2000)
+
+
+def _special(quarter: Period) -> dict[str, Any]:
+    today = workcal.today()
+    return {"quarter": quarter.key, "judged_on": judged_on(quarter, today),
+            "candidates": [{"matter": m, "lead_unit": m.lead_unit, "due_date": m.due_date}
+                           for m in candidates(quarter, today)],
+            "decisions": [{"matter": d.matter, "outcome": d.outcome, "record_id": d.record_id, "reason": d.reason,
+                           "decided_by": d.decided_by, "decided_at": d.decided_at} for d in decisions(quarter)]}
+
+
+def _city_reader(request: HttpRequest) -> Any:
+    user = business_reader(request)
+    if user.role not in CITY_WIDE_ROLES:
+        raise Http404("No special accountability for this account")
+    return user
+
+
+@router.get("/accountability/special/{quarter}", response={200: SpecialOut, **ERRORS})
+def get_special(request: HttpRequest, path: Path[QuarterPath]) -> Any:
+    """每季度专项问责: the quarter's candidates (key-work matters overdue with the reminder
+    ladder's last rung reached) and the decisions taken. The city-wide offices."""
+    _city_reader(request)
+    return _special(Period.parse(path.quarter))
+
+
+@router.post("/accountability/special/{quarter}/not-held",
+             response={200: SpecialOut, 400: Error, 403: Error, **ERRORS})
+def decline_special(request: HttpRequest, path: Path[QuarterPath], payload: NotHeldIn) -> Any:
+    """Decide a candidate is not held to account, with the reason (the supervision office). To
+    hold it, register a record with ``special_quarter``."""
+    user = _city_reader(request)
+    quarter = Period.parse(path.quarter)
+    refused = _refused(lambda: actions.do_decline_special(actor=user, quarter=quarter, matter_id=payload.matter_id,
+                                                          reason=payload.reason))
+    return refused or _special(quarter)
