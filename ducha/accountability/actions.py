@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from ducha.accountability.access import appeals_for, registers
 from ducha.accountability.models import (
     Appeal,
+    Case,
+    CaseState,
     Cause,
     Consequence,
     ConsequenceState,
@@ -86,6 +88,7 @@ class RecordInput:
     document_number: str
     decided_on: date | None
     matter_id: int | None = None
+    case_id: int | None = None
 
 
 def _check(data: RecordInput, today: date) -> tuple[dict[str, str], Unit | None]:
@@ -111,6 +114,12 @@ def _check(data: RecordInput, today: date) -> tuple[dict[str, str], Unit | None]
                 matter=matter, unit=unit).exists():
             errors["matter"] = _("%(unit)s neither leads nor co-operates on matter %(number)s.") % {
                 "unit": unit.name, "number": matter.number}
+    elif data.cause == Cause.CASE:
+        case = Case.objects.filter(pk=data.case_id).first() if data.case_id else None
+        if case is None or case.state not in (CaseState.CONFIRMED, CaseState.HANDLED):
+            errors["case"] = _("Name a confirmed efficiency case.")
+        elif unit is not None and case.unit_id != unit.pk:
+            errors["case"] = _("The case is about another unit.")
     if not data.reason.strip():
         errors["reason"] = _("Say what was wrong.")
     elif len(data.reason) > MAX_TEXT:
@@ -148,6 +157,7 @@ def do_register_record(*, actor: User, data: RecordInput, today: date | None = N
         Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one write per unit at a time
         row = Record.objects.create(
             unit=unit, cause=data.cause, matter_id=data.matter_id if data.cause == Cause.MATTER else None,
+            case_id=data.case_id if data.cause == Cause.CASE else None,
             reason=data.reason.strip(), form=data.form, deciding_body=data.deciding_body.strip(),
             document_number=data.document_number.strip(), decided_on=data.decided_on, created_by=actor)
         row.people.set(sorted(set(data.people_ids)))

@@ -20,6 +20,92 @@ from ducha.matters.models import Matter
 from ducha.org.models import Unit
 
 
+class Conduct(models.TextChoices):
+    """S1.14: the three kinds of inefficiency an inspection looks for."""
+
+    INACTION = "inaction", _("Inaction")  # 不作为
+    SLOW = "slow", _("Slow action")  # 慢作为
+    MISCONDUCT = "misconduct", _("Misconduct")  # 乱作为
+
+
+class CaseSource(models.TextChoices):
+    ROUND = "round", _("A supervision round")  # 督查发现
+    COMPLAINT = "complaint", _("A complaint")  # 群众投诉
+    RATING = "rating", _("A bad public rating")  # 差评
+    PLATFORM = "platform", _("Proposed by the platform")  # 平台提示
+
+
+class CaseState(models.TextChoices):
+    LEAD = "lead", _("Lead")  # 线索
+    VERIFYING = "verifying", _("Being verified")  # 核查
+    CONFIRMED = "confirmed", _("Confirmed")  # 认定
+    NOT_CONFIRMED = "not_confirmed", _("Not confirmed")  # 不予认定
+    HANDLED = "handled", _("Handled")  # 处理
+
+
+class Case(models.Model):
+    """效能问题线索/案件 (S1.14): a lead of inaction, slow action or misconduct, opened by a person
+    (from a round, a complaint, a bad rating, or the platform's proposal), verified, confirmed or
+    not (with reasons), then handled; each step is a ``CaseStep`` with who and when."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="efficiency_cases", verbose_name=_("unit"))
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("matter"))
+    conduct = models.CharField(_("conduct"), max_length=12, choices=Conduct.choices)
+    source = models.CharField(_("source"), max_length=10, choices=CaseSource.choices)
+    summary = models.TextField(_("what was found"))  # 问题线索
+    evidence = models.TextField(_("evidence"), blank=True)  # 证据材料（说明）
+    state = models.CharField(_("state"), max_length=14, choices=CaseState.choices, default=CaseState.LEAD)
+    finding = models.TextField(_("finding"), blank=True)  # 认定意见 / 不予认定理由
+    handling = models.TextField(_("handling"), blank=True)  # 处理结果
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("opened by"))
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("efficiency case")  # 效能问题案件
+        verbose_name_plural = _("efficiency cases")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            # One open case per matter: the platform proposes a matter again only once it is closed.
+            models.UniqueConstraint(fields=["matter"], condition=Q(matter__isnull=False) & Q(
+                state__in=["lead", "verifying", "confirmed"]), name="case_one_open_per_matter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.unit_id} {self.state}"
+
+
+class ProposalDismissal(models.Model):
+    """The office saw the platform's proposal (a reminder of the ladder's last rung, or of no
+    progress reported) and opened no case: the same reminder is not proposed again."""
+
+    reminder = models.OneToOneField("reminders.Reminder", on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("reminder"))
+    reason = models.TextField(_("reason"))
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("dismissed by"))
+    dismissed_at = models.DateTimeField(_("dismissed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed proposal")  # 不立案的提示
+        verbose_name_plural = _("dismissed proposals")
+
+
+class CaseStep(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps", verbose_name=_("case"))
+    to_state = models.CharField(_("to state"), max_length=14, choices=CaseState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("by"))
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case step")  # 案件办理记录
+        verbose_name_plural = _("case steps")
+        ordering = ["at", "id"]
+
+
 class Form(models.TextChoices):
     """The forms of accountability for leading cadres (问责条例 art. 8)."""
 
@@ -51,6 +137,8 @@ class Record(models.Model):
     cause = models.CharField(_("cause"), max_length=10, choices=Cause.choices)
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                verbose_name=_("matter"))
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="records",
+                             verbose_name=_("efficiency case"))
     reason = models.TextField(_("what was wrong"))  # 问责事由
     form = models.CharField(_("form"), max_length=20, choices=Form.choices)  # 问责方式
     deciding_body = models.CharField(_("deciding body"), max_length=100)  # 决定机关
@@ -73,6 +161,7 @@ class Record(models.Model):
         indexes = [models.Index(fields=["unit", "decided_on"], name="accrecord_unit_day")]
         constraints = [
             models.CheckConstraint(condition=~Q(cause="matter") | Q(matter__isnull=False), name="accrecord_matter_named"),
+            models.CheckConstraint(condition=~Q(cause="case") | Q(case__isnull=False), name="accrecord_case_named"),
             models.CheckConstraint(condition=Q(revoked=False) | Q(appeal="upheld"), name="accrecord_revoked_by_appeal"),
         ]
 

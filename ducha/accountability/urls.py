@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ducha.accountability import views
+from ducha.accountability import views, views_cases
 
 app_name = "accountability"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.register, name="register"),
     path("new/", views.new_record, name="new"),
     path("special/", views.special, name="special"),
+    path("cases/", views_cases.cases, name="cases"),
+    path("cases/new/", views_cases.new_case, name="case-new"),
+    path("cases/<int:case_id>/", views_cases.case, name="case"),
     path("<int:record_id>/", views.detail, name="detail"),
     path("consequences/<int:consequence_id>/settle/", views.settle, name="settle"),
 ]

@@ -88,7 +88,7 @@ def new_record(request: HttpRequest) -> HttpResponse:
     data = actions.RecordInput(
         unit_id=unit.pk if unit else 0,
         people_ids=tuple(sorted({int(p) for p in source.getlist("people") if p.isdigit()})),
-        cause=source.get("cause", Cause.MATTER), matter_id=matter_id,
+        cause=source.get("cause", Cause.MATTER), matter_id=matter_id, case_id=_int(source.get("case")),
         reason=source.get("reason", ""), form=source.get("form", ""),
         deciding_body=source.get("deciding_body", ""), document_number=source.get("document_number", ""),
         decided_on=_date(source.get("decided_on")) or (today if request.method == "GET" else None),

@@ -15,6 +15,7 @@ from ninja.security import django_auth
 
 from ducha.api import (
     accountability,
+    accountability_cases,
     bulletins,
     calendar,
     classified,
@@ -77,6 +78,7 @@ api.add_router("", evidence.router)
 # S5.2: a classified matter's reference number alone.
 api.add_router("", classified.router)
 api.add_router("", accountability.router)
+api.add_router("", accountability_cases.router)
 
 
 class MatterFilters(Schema):
