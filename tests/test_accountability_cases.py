@@ -15,6 +15,7 @@ from ducha.accountability.actions import AccountabilityError, NotYours, RecordIn
 from ducha.accountability.actions_cases import CaseInput, do_dismiss_proposal, do_move_case, do_open_case
 from ducha.accountability.cases import proposals
 from ducha.accountability.models import Case, CaseStep, ProposalDismissal
+from ducha.accountability.summary import unit_accountability
 from ducha.audit.models import AuditEvent
 from ducha.org.models import UnitPost, UnitPostKind, User
 from ducha.org.roles import Role
@@ -86,6 +87,10 @@ def test_s1_14_states_with_who_and_when_and_a_record_from_a_confirmed_case(city,
     assert "case" in e.value.errors
     handled = do_move_case(actor=city.alice, case=case, to_state="handled", note="已通报批评并登记问责")
     assert handled.state == "handled" and handled.handling
+    # The evaluation reads the confirmed case with the unit's year.
+    facts = unit_accountability([city.units["fgw"].pk], date(2026, 1, 1), date(2026, 12, 31))[city.units["fgw"].pk]
+    assert [(c.id, c.conduct, c.confirmed_on) for c in facts.cases] == [(case.pk, "inaction", date(2026, 10, 12))]
+    assert facts.count == 1
 
 
 def test_s1_14_units_see_their_cases_once_decided(city, clock):

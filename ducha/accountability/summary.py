@@ -1,6 +1,7 @@
 """What the performance evaluation (S6.1) reads of the register: per unit and period, the
-records that count and the consequences they raised, each with the records behind it. One
-call, two queries, whatever the number of units; the evaluation does not read these tables.
+records that count, the consequences they raised (each with the records behind it) and the
+efficiency cases confirmed in the period (S1.14: "results feed performance"). One call, three
+queries, whatever the number of units; the evaluation does not read these tables.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ducha.accountability.models import Consequence, ConsequenceState, Record
+from django.utils import timezone
+
+from ducha.accountability.models import CaseState, CaseStep, Consequence, ConsequenceState, Record
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,19 @@ class ConsequenceFact:
     due_on: date
 
 
+@dataclass(frozen=True)
+class ConfirmedCaseFact:
+    id: int
+    conduct: str
+    confirmed_on: date
+
+
 @dataclass
 class UnitAccountability:
     unit_id: int
     records: list[CountedRecordFact] = field(default_factory=list)
     consequences: list[ConsequenceFact] = field(default_factory=list)
+    cases: list[ConfirmedCaseFact] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -58,4 +69,11 @@ def unit_accountability(unit_ids: Iterable[int] | None, first: date, last: date)
     for cid, unit_id, rung, person, state, by, behind, due in raised:
         out.setdefault(unit_id, UnitAccountability(unit_id)).consequences.append(
             ConsequenceFact(cid, rung, person, state, by, tuple(behind), due))
+    confirmed = CaseStep.objects.filter(to_state=CaseState.CONFIRMED, at__date__gte=first, at__date__lte=last)
+    if unit_ids is not None:
+        confirmed = confirmed.filter(case__unit_id__in=sorted(set(unit_ids)))
+    for case_id, unit_id, conduct, at in confirmed.order_by("at", "id").values_list(
+            "case_id", "case__unit_id", "case__conduct", "at"):
+        out.setdefault(unit_id, UnitAccountability(unit_id)).cases.append(
+            ConfirmedCaseFact(case_id, conduct, timezone.localtime(at).date()))
     return out

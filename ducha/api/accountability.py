@@ -144,11 +144,18 @@ class RaisedOut(Schema):
     due_on: date
 
 
+class ConfirmedCaseOut(Schema):
+    id: int
+    conduct: str
+    confirmed_on: date
+
+
 class UnitYearOut(Schema):
     unit: UnitRef
     year: int
     count: int = Field(description="records decided that year that count (not revoked)")
     records: list[CountedOut]
+    cases: list[ConfirmedCaseOut] = Field(description="efficiency cases confirmed that year (S1.14)")
     consequences: list[RaisedOut] = Field(description="raised by those records and not withdrawn, each with the "
                                                       "records behind it")
 
@@ -268,7 +275,7 @@ def unit_year(request: HttpRequest, path: Path[UnitYearPath]) -> Any:
     records = facts.records if facts else []
     consequences = facts.consequences if facts else []
     return {"unit": unit, "year": path.year, "count": len(records),
-            "records": [vars(r) for r in records],
+            "records": [vars(r) for r in records], "cases": [vars(c) for c in (facts.cases if facts else [])],
             "consequences": [{**vars(c), "records": list(c.records)} for c in consequences]}
 
 
