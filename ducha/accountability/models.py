@@ -287,3 +287,8 @@ class SpecialReview(models.Model):
             models.CheckConstraint(condition=Q(outcome="not_held") | Q(record__isnull=False),
                                    name="specialreview_held_has_record"),
         ]
+
+
+
+# The supervision rounds' models live in their own module; importing it registers them.
+from ducha.accountability import rounds_models  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ducha.accountability import views, views_cases
+from ducha.accountability import views, views_cases, views_rounds
 
 app_name = "accountability"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.register, name="register"),
     path("new/", views.new_record, name="new"),
     path("special/", views.special, name="special"),
+    path("rounds/", views_rounds.rounds, name="rounds"),
+    path("rounds/new/", views_rounds.new_round, name="round-new"),
+    path("rounds/<int:round_id>/", views_rounds.round_detail, name="round"),
     path("cases/", views_cases.cases, name="cases"),
     path("cases/new/", views_cases.new_case, name="case-new"),
     path("cases/<int:case_id>/", views_cases.case, name="case"),

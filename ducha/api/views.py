@@ -16,6 +16,7 @@ from ninja.security import django_auth
 from ducha.api import (
     accountability,
     accountability_cases,
+    accountability_rounds,
     bulletins,
     calendar,
     classified,
@@ -79,6 +80,7 @@ api.add_router("", evidence.router)
 api.add_router("", classified.router)
 api.add_router("", accountability.router)
 api.add_router("", accountability_cases.router)
+api.add_router("", accountability_rounds.router)
 
 
 class MatterFilters(Schema):

@@ -307,6 +307,7 @@ class RectificationSource(models.TextChoices):
     RETURNED = "returned", _("Returned for rework")  # 退回整改
     JUNE_CHECK = "june_check", _("June ledger check")  # 6月查账
     NOTICE = "notice", _("Supervision notice")  # 督查通知
+    ROUND = "round", _("Supervision round finding")  # 督查发现问题
 
 
 class Rectification(models.Model):

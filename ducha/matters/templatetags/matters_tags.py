@@ -43,6 +43,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "ledger_reconcile": _("Found behind schedule by the September reconciliation"),  # 9月对账发现滞后
     "update": _("Updated by a ledger import"),  # 台账导入更新
     "evidence_add": _("Evidence file attached"),  # 上传佐证材料
+    "rectified": _("Rectification reported done"),  # 报告整改完成
+    "round_finding": _("Problem found by a supervision round"),  # 督查发现问题
 }
 ACTION_LABELS: dict[str, Promise] = {
     "assign": _("Assign to the lead unit"),  # 交办

@@ -1,0 +1,123 @@
+"""The supervision rounds' pages (S2.6): the list, the office's form to open one, a round with
+its findings, the form to record one, issuing them, and a unit reporting its rectification."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ducha.accountability import actions_rounds
+from ducha.accountability.access import registers
+from ducha.accountability.actions import AccountabilityError, NotYours
+from ducha.accountability.rounds import access_round_by_id, inspects, visible_findings, visible_rounds
+from ducha.accountability.rounds_models import Breadth, Focus, Openness, Regularity, RoundState
+from ducha.matters.actions_rectify import RectifyError, do_report_rectified
+from ducha.matters.models import Matter
+from ducha.org.access import business_reader
+from ducha.org.models import Unit, User
+from ducha.org.roles import CITY_WIDE_ROLES
+from ducha.workcal import service as workcal
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+@login_required
+def rounds(request: HttpRequest) -> HttpResponse:
+    user = business_reader(request)
+    page = Paginator(visible_rounds(user).prefetch_related("units"), 30).get_page(request.GET.get("page"))
+    return render(request, "accountability/rounds.html", {"page": page, "office": registers(user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_round(request: HttpRequest) -> HttpResponse:
+    user = business_reader(request)
+    if not registers(user):
+        raise Http404("No such page")
+    source = request.POST if request.method == "POST" else request.GET
+    data = actions_rounds.RoundInput(
+        title=source.get("title", ""), regularity=source.get("regularity", Regularity.REGULAR),
+        focus=source.get("focus", Focus.CENTRAL), breadth=source.get("breadth", Breadth.COMPREHENSIVE),
+        openness=source.get("openness", Openness.OPEN), theme=source.get("theme", ""),
+        starts_on=_date(source.get("starts_on")), ends_on=_date(source.get("ends_on")),
+        unit_ids=tuple(int(u) for u in source.getlist("units") if u.isdigit()),
+        inspector_ids=tuple(int(u) for u in source.getlist("inspectors") if u.isdigit()) or (user.pk,))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            row = actions_rounds.do_open_round(actor=user, data=data)
+        except AccountabilityError as e:
+            errors = e.errors
+        else:
+            messages.success(request, _("Round opened."))
+            return redirect("accountability:round", round_id=row.pk)
+    return render(request, "accountability/round_new.html", {
+        "data": data, "errors": errors, "units": Unit.objects.filter(is_active=True).order_by("sort_order", "id"),
+        "inspectors": User.objects.filter(is_active=True, role__in=sorted(CITY_WIDE_ROLES)).order_by("id"),
+        "modes": [("regularity", _("Regularity"), Regularity.choices, data.regularity),
+                  ("focus", _("Focus"), Focus.choices, data.focus),
+                  ("breadth", _("Breadth"), Breadth.choices, data.breadth),
+                  ("openness", _("Openness"), Openness.choices, data.openness)],
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    user = business_reader(request)
+    row = access_round_by_id(user, round_id)
+    error, status = "", 200
+    if request.method == "POST":
+        step = request.POST.get("step")
+        try:
+            if step == "finding":
+                number = request.POST.get("matter_number", "").strip()
+                matter_id = Matter.objects.filter(number=number).values_list("pk", flat=True).first() if number else None
+                if number and matter_id is None:
+                    raise AccountabilityError({"matter": _("No matter is numbered %(number)s.") % {"number": number}})
+                actions_rounds.do_record_finding(actor=user, round_=row, data=actions_rounds.FindingInput(
+                    unit_id=_int(request.POST.get("unit")) or 0, problem=request.POST.get("problem", ""),
+                    matter_id=matter_id, rectify_workdays=_int(request.POST.get("rectify_workdays"))))
+                messages.success(request, _("Finding recorded."))
+            elif step == "issue":
+                if request.POST.get("confirm") != "yes":
+                    raise AccountabilityError(_("Nothing was issued. Confirm it: %(effect)s")
+                                              % {"effect": actions_rounds.issue_effect(row)})
+                actions_rounds.do_issue_round(actor=user, round_=row)
+                messages.success(request, _("Findings issued."))
+            elif step == "rectified":
+                do_report_rectified(actor=user, rectification_id=_int(request.POST.get("rectification")) or 0,
+                                    note=request.POST.get("note", ""))
+                messages.success(request, _("Rectification reported done."))
+            else:
+                raise Http404("No such step")
+            return redirect("accountability:round", round_id=row.pk)
+        except NotYours:
+            raise Http404("No such step") from None
+        except (AccountabilityError, RectifyError) as e:
+            error, status = str(e), 400
+    office = registers(user)
+    findings = visible_findings(user, row)
+    return render(request, "accountability/round.html", {
+        "round": row, "findings": findings, "units": row.units.order_by("sort_order", "id"),
+        "inspectors": row.inspectors.all(), "office": office, "error": error, "today": workcal.today(),
+        "records": office or inspects(user, row), "open": row.state == RoundState.OPEN,
+        "effect": actions_rounds.issue_effect(row) if office and row.state == RoundState.OPEN else "",
+        "my_unit": user.unit_id,
+    }, status=status)
