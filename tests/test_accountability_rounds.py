@@ -134,3 +134,23 @@ def test_s2_6_rounds_over_the_api(city, clock):
     assert done.status_code == 200 and done.json()["rectified_on"] == "2026-11-02"
     assert alice.post(f"/api/rectifications/{rect['id']}/done", {"note": "x"},
                       content_type="application/json").status_code == 404
+
+
+def test_demo_city_has_rounds_and_a_confirmed_case(db, clock):
+    from ducha.accountability.demo import build_demo_rounds
+    from ducha.accountability.models import Case
+    from ducha.accountability.rounds_models import Round
+    from ducha.matters.demo import build_demo_matters
+    from ducha.org.demo import build_demo_organisation
+    from ducha.workcal.demo import build_demo_calendar
+
+    clock.set(date(2026, 11, 16))
+    build_demo_calendar()
+    build_demo_organisation()
+    build_demo_matters()
+    assert build_demo_rounds() == 2 and build_demo_rounds() == 0
+    spring = Round.objects.get(openness="open")
+    assert spring.state == "issued" and spring.findings.count() == 3
+    assert spring.findings.filter(rectification__rectified_on__isnull=False).count() == 1
+    assert Round.objects.get(openness="unannounced").state == "open"
+    assert Case.objects.get().state == "confirmed"

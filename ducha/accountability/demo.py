@@ -46,3 +46,57 @@ def build_demo_accountability() -> int:
             decided_on=date(y, month, day)))
         made += 1
     return made
+
+
+def build_demo_rounds() -> int:
+    """A year's supervision: an announced comprehensive round issued in the spring with one
+    finding rectified and one still open, an unannounced round under way, and an efficiency case
+    confirmed from a complaint. Idempotent: nothing is added once a round exists."""
+    from ducha.accountability.actions_cases import CaseInput, do_move_case, do_open_case
+    from ducha.accountability.actions_rounds import (
+        FindingInput,
+        RoundInput,
+        do_issue_round,
+        do_open_round,
+        do_record_finding,
+    )
+    from ducha.accountability.rounds_models import Round
+    from ducha.matters.actions_rectify import do_report_rectified
+    from ducha.matters.models import Matter
+
+    if Round.objects.exists():
+        return 0
+    today = workcal.today()
+    office = User.objects.filter(role=Role.SUPERVISION_OFFICE, is_active=True).order_by("id").first()
+    units = {u.code: u for u in Unit.objects.filter(code__in=["fgw", "czj", "xixia", "wancheng"])}
+    if office is None or len(units) < 4:
+        return 0
+    matters = {code: Matter.objects.filter(lead_unit=unit, status__in=["assigned", "in_progress"]).order_by("id").first()
+               for code, unit in units.items()}
+    first, last = date(today.year, 1, 5), date(today.year, 12, 31)
+    spring = do_open_round(actor=office, data=RoundInput(
+        title=f"{today.year}年一季度重点工作综合督查", regularity="regular", focus="central", breadth="comprehensive",
+        openness="open", starts_on=first, ends_on=min(date(today.year, 3, 31), today),
+        unit_ids=tuple(u.pk for u in units.values()), inspector_ids=(office.pk,)))
+    made = 1
+    for code, problem in (("fgw", "项目前期手续办理滞后"), ("xixia", "台账记录与现场进度不符")):
+        matter = matters.get(code)
+        do_record_finding(actor=office, round_=spring, data=FindingInput(
+            units[code].pk, problem, matter_id=matter.pk if matter else None, rectify_workdays=15 if matter else None))
+    do_record_finding(actor=office, round_=spring, data=FindingInput(units["czj"].pk, "资金拨付审批环节多"))
+    do_issue_round(actor=office, round_=spring, today=today)
+    fgw_admin = User.objects.filter(unit=units["fgw"], role=Role.UNIT_ADMIN).first()
+    finding = spring.findings.filter(unit=units["fgw"], rectification__isnull=False).first()
+    if fgw_admin and finding and finding.rectification_id:
+        do_report_rectified(actor=fgw_admin, rectification_id=finding.rectification_id, note="已完成用地预审和环评批复",
+                            today=today)
+    do_open_round(actor=office, data=RoundInput(
+        title="重点项目推进情况暗访", regularity="irregular", focus="follow_up", breadth="special",
+        openness="unannounced", theme="重点项目现场进度", starts_on=today, ends_on=last if last >= today else today,
+        unit_ids=(units["wancheng"].pk, units["xixia"].pk), inspector_ids=(office.pk,)))
+    made += 1
+    case = do_open_case(actor=office, data=CaseInput(units["wancheng"].pk, "slow", "complaint",
+                                                     "群众反映老旧小区改造项目审批拖延", evidence="12345热线工单3件"))
+    do_move_case(actor=office, case=case, to_state="verifying", note="")
+    do_move_case(actor=office, case=case, to_state="confirmed", note="经核查，审批超过承诺时限，认定为慢作为")
+    return made

@@ -163,7 +163,8 @@ def issue_round(request: HttpRequest, path: Path[RoundPath]) -> Any:
     return refused or round_out(row, user)
 
 
-@router.post("/rectifications/{rectification_id}/done", response={200: RectificationOut, 400: Error, **ERRORS})
+@router.post("/rectifications/{rectification_id}/done", response={200: RectificationOut, 400: Error, 403: Error,
+                                                             **ERRORS})
 def report_rectified(request: HttpRequest, path: Path[RectificationPath], payload: RectifiedIn) -> Any:
     """The unit owing a rectification reports it done today (404 for anyone else)."""
     user = business_reader(request)

@@ -71,9 +71,10 @@ class Command(BaseCommand):
         from ducha.reminders.demo import build_demo_reminders
 
         build_demo_reminders()
-        from ducha.accountability.demo import build_demo_accountability
+        from ducha.accountability.demo import build_demo_accountability, build_demo_rounds
 
         build_demo_accountability()
+        build_demo_rounds()
         return accounts
 
     def print_accounts(self, accounts: list[Any], mailbox: Path, *, url: str | None) -> None:
