@@ -163,7 +163,9 @@ def test_item_16_no_mixed_message_is_left_in_the_letters():
 
 MAIN_PAGES = ["/", "/matters/", "/matters/dashboard/", "/matters/map/", "/matters/new/", "/reports/", "/letters/",
               "/letters/proposals/", "/letters/counts/", "/letters/requests/", "/letters/new/request/", "/ledger/", "/units/", "/inbox/", "/account/security/",
-              "/audit/", "/security/", "/admin/"]
+              "/audit/", "/security/", "/admin/", "/accountability/", "/accountability/new/", "/accountability/special/",
+              "/accountability/cases/", "/accountability/cases/new/", "/accountability/rounds/",
+              "/accountability/rounds/new/"]
 # Identifiers are not words: matter numbers (DB2026-0001), addresses, a page's path in the audit trail.
 SEED_IDS = re.compile(r"\bS\d\.\d+")
 IDENTIFIERS = re.compile(r"DB\d{4}-\d+|\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<!\w)/[\w/.-]*")

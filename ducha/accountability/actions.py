@@ -162,7 +162,7 @@ def do_register_record(*, actor: User, data: RecordInput, today: date | None = N
             document_number=data.document_number.strip(), decided_on=data.decided_on, created_by=actor)
         row.people.set(sorted(set(data.people_ids)))
         Step.objects.create(record=row, action=StepAction.REGISTER, actor=actor,
-                            note=_("Special accountability, %(quarter)s") % {"quarter": special.label_zh}
+                            note=_("Special accountability, %(quarter)s") % {"quarter": special.key}
                             if special else "")
         if special is not None:
             assert data.matter_id is not None

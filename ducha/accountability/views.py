@@ -162,9 +162,9 @@ def _effect(unit: Unit, decided_on: date | None) -> str:
     text = _("This will be record %(n)d of %(unit)s between %(first)s and %(last)s. The unit and the people "
              "named are told.") % {"n": n, "unit": unit.name, "first": first.isoformat(), "last": last.isoformat()}
     if n == 2:
-        text += " " + _("It raises an admonishment talk (诫勉谈话) for each person named.")
+        text += " " + _("It raises an admonishment talk for each person named.")
     elif n >= 3:
-        text += " " + _("It raises a referral for a sanction (处分) for each person named.")
+        text += " " + _("It raises a referral for a sanction for each person named.")
     return text
 
 
