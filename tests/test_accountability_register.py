@@ -235,7 +235,7 @@ def register_session(city, leaders, clock, client, settings):
 
 
 @schema.include(tag="accountability").parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db
 def test_accountability_api_conforms_with_data(case, register_session):
     """0 server errors, 0 responses that break the schema, on a unit at its third record."""
