@@ -131,3 +131,27 @@ def test_api_actions_are_the_lifecycle_table():
     from ducha.rules.lifecycle import TRANSITIONS
 
     assert {a.value for a in ActionCode} == set(TRANSITIONS)
+
+
+
+def test_schema_names_are_unique():
+    """Two response or request schemas of one name would share one OpenAPI component, and one
+    would describe the other's answers wrongly. Path schemas are inlined, so they may repeat."""
+    import importlib
+    import pkgutil
+
+    import ninja
+
+    import ducha.api
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for info in pkgutil.iter_modules(ducha.api.__path__):
+        module = importlib.import_module(f"ducha.api.{info.name}")
+        for name, obj in vars(module).items():
+            if (isinstance(obj, type) and issubclass(obj, ninja.Schema) and obj.__module__ == module.__name__
+                    and not name.endswith("Path")):
+                if name in seen:
+                    clashes.append(f"{name}: {seen[name]} and {module.__name__}")
+                seen[name] = module.__name__
+    assert clashes == []

@@ -77,13 +77,13 @@ class CasePath(Schema):
     case_id: RowId
 
 
-class ProposalOut(Schema):
+class CaseProposalOut(Schema):
     matter: MatterRef
     lead_unit: UnitRef
     reminder_id: int = Field(description="the reminder that proposes it (the ladder's last rung, or no progress)")
 
 
-class DismissIn(Schema):
+class CaseProposalDismissIn(Schema):
     matter_id: RowId
     reason: str = Field(max_length=2000)
 
@@ -151,7 +151,7 @@ def move_case(request: HttpRequest, path: Path[CasePath], payload: MoveIn) -> An
     return refused or _one(row.pk)
 
 
-@router.get("/accountability/case-proposals", response={200: list[ProposalOut], **ERRORS})
+@router.get("/accountability/case-proposals", response={200: list[CaseProposalOut], **ERRORS})
 def list_proposals(request: HttpRequest) -> Any:
     """What the platform proposes to open (the supervision office; 404 for anyone else)."""
     if not registers(business_reader(request)):
@@ -159,9 +159,9 @@ def list_proposals(request: HttpRequest) -> Any:
     return [_proposal(m) for m in proposals()[:500]]
 
 
-@router.post("/accountability/case-proposals/dismissals", response={200: list[ProposalOut], 400: Error,
+@router.post("/accountability/case-proposals/dismissals", response={200: list[CaseProposalOut], 400: Error,
                                                                     403: Error, **ERRORS})
-def dismiss_proposal(request: HttpRequest, payload: DismissIn) -> Any:
+def dismiss_proposal(request: HttpRequest, payload: CaseProposalDismissIn) -> Any:
     user = business_reader(request)
     refused = _refused(lambda: actions_cases.do_dismiss_proposal(actor=user, matter_id=payload.matter_id,
                                                                  reason=payload.reason))

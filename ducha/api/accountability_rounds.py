@@ -26,7 +26,7 @@ from ducha.org.models import User
 router = Router(tags=["accountability"])
 
 
-class RectificationOut(Schema):
+class RoundRectificationOut(Schema):
     id: int
     due_date: date
     rectified_on: date | None
@@ -38,7 +38,7 @@ class FindingOut(Schema):
     matter: MatterRef | None
     problem: str
     rectify_workdays: int | None
-    rectification: RectificationOut | None
+    rectification: RoundRectificationOut | None
 
 
 class RoundOut(Schema):
@@ -163,7 +163,7 @@ def issue_round(request: HttpRequest, path: Path[RoundPath]) -> Any:
     return refused or round_out(row, user)
 
 
-@router.post("/rectifications/{rectification_id}/done", response={200: RectificationOut, 400: Error, 403: Error,
+@router.post("/rectifications/{rectification_id}/done", response={200: RoundRectificationOut, 400: Error, 403: Error,
                                                              **ERRORS})
 def report_rectified(request: HttpRequest, path: Path[RectificationPath], payload: RectifiedIn) -> Any:
     """The unit owing a rectification reports it done today (404 for anyone else)."""
