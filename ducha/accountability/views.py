@@ -25,6 +25,7 @@ from ducha.accountability.access import (
     visible_records,
 )
 from ducha.accountability.models import Appeal, Cause, ConsequenceState, Form, Rung, Sanction
+from ducha.accountability.params import date_param, int_param
 from ducha.accountability.special import candidates, decisions, judged_on
 from ducha.matters.models import Matter
 from ducha.org.access import business_reader, visible_units
@@ -35,25 +36,14 @@ from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return None
-
-
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     user = business_reader(request)
     today = workcal.today()
-    year = _int(request.GET.get("year")) or today.year
+    year = int_param(request.GET.get("year")) or today.year
     first, last = date(year, 1, 1), date(year, 12, 31)
     records = visible_records(user).filter(decided_on__range=(first, last))
-    unit_id = _int(request.GET.get("unit"))
+    unit_id = int_param(request.GET.get("unit"))
     if unit_id is not None:
         records = records.filter(unit_id=unit_id)
     page = Paginator(records.select_related("unit").prefetch_related("people").order_by("-decided_on", "-id"),
@@ -77,7 +67,7 @@ def new_record(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page")
     today = workcal.today()
     source = request.POST if request.method == "POST" else request.GET
-    chosen = _int(source.get("unit"))
+    chosen = int_param(source.get("unit"))
     unit = Unit.objects.filter(pk=chosen, is_active=True).first() if chosen is not None else None
     posts = list(UnitPost.objects.filter(unit=unit).select_related("person").order_by("kind", "id")) if unit else []
     errors: dict[str, str] = {}
@@ -88,10 +78,10 @@ def new_record(request: HttpRequest) -> HttpResponse:
     data = actions.RecordInput(
         unit_id=unit.pk if unit else 0,
         people_ids=tuple(sorted({int(p) for p in source.getlist("people") if p.isdigit()})),
-        cause=source.get("cause", Cause.MATTER), matter_id=matter_id, case_id=_int(source.get("case")),
+        cause=source.get("cause", Cause.MATTER), matter_id=matter_id, case_id=int_param(source.get("case")),
         reason=source.get("reason", ""), form=source.get("form", ""),
         deciding_body=source.get("deciding_body", ""), document_number=source.get("document_number", ""),
-        decided_on=_date(source.get("decided_on")) or (today if request.method == "GET" else None),
+        decided_on=date_param(source.get("decided_on")) or (today if request.method == "GET" else None),
     )
     special = _quarter(source.get("special"))
     effect = _effect(unit, data.decided_on) if unit else ""
@@ -136,7 +126,7 @@ def special(request: HttpRequest) -> HttpResponse:
     error, status = "", 200
     if request.method == "POST":
         try:
-            actions.do_decline_special(actor=user, quarter=quarter, matter_id=_int(request.POST.get("matter")) or 0,
+            actions.do_decline_special(actor=user, quarter=quarter, matter_id=int_param(request.POST.get("matter")) or 0,
                                        reason=request.POST.get("reason", ""), today=today)
         except actions.NotYours:
             raise Http404("No such step") from None
@@ -222,7 +212,7 @@ def settle(request: HttpRequest, consequence_id: int) -> HttpResponse:
     data = actions.Settlement(
         state=request.POST.get("state", ""), outcome=request.POST.get("outcome", ""),
         sanction=request.POST.get("sanction", ""), sanction_number=request.POST.get("sanction_number", ""),
-        sanction_from=_date(request.POST.get("sanction_from")))
+        sanction_from=date_param(request.POST.get("sanction_from")))
     try:
         actions.do_settle_consequence(actor=user, consequence=c, data=data)
     except actions.AccountabilityError as e:

@@ -16,13 +16,10 @@ from ducha.accountability.access import registers
 from ducha.accountability.actions import AccountabilityError, NotYours
 from ducha.accountability.cases import NEXT, access_case_by_id, proposals, visible_cases
 from ducha.accountability.models import CaseSource, CaseState, Conduct
+from ducha.accountability.params import int_param
 from ducha.matters.models import Matter
 from ducha.org.access import business_reader
 from ducha.org.models import Unit
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
 @login_required
@@ -35,7 +32,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         if not office:
             raise Http404("No such step")
         try:
-            actions_cases.do_dismiss_proposal(actor=user, matter_id=_int(request.POST.get("matter")) or 0,
+            actions_cases.do_dismiss_proposal(actor=user, matter_id=int_param(request.POST.get("matter")) or 0,
                                               reason=request.POST.get("reason", ""))
         except AccountabilityError as e:
             error, status = str(e), 400
@@ -60,9 +57,9 @@ def new_case(request: HttpRequest) -> HttpResponse:
     if not registers(user):
         raise Http404("No such page")
     source = request.POST if request.method == "POST" else request.GET
-    matter = Matter.objects.filter(pk=_int(source.get("matter")) or 0).select_related("lead_unit").first()
+    matter = Matter.objects.filter(pk=int_param(source.get("matter")) or 0).select_related("lead_unit").first()
     data = actions_cases.CaseInput(
-        unit_id=_int(source.get("unit")) or (matter.lead_unit_id if matter else 0),
+        unit_id=int_param(source.get("unit")) or (matter.lead_unit_id if matter else 0),
         conduct=source.get("conduct", Conduct.SLOW), source=source.get("source", CaseSource.PLATFORM if matter
                                                                          else CaseSource.COMPLAINT),
         summary=source.get("summary", ""), evidence=source.get("evidence", ""),

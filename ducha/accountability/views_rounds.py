@@ -3,8 +3,6 @@ its findings, the form to record one, issuing them, and a unit reporting its rec
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from ducha.accountability import actions_rounds
 from ducha.accountability.access import registers
 from ducha.accountability.actions import AccountabilityError, NotYours
+from ducha.accountability.params import date_param, int_param
 from ducha.accountability.rounds import access_round_by_id, inspects, visible_findings, visible_rounds
 from ducha.accountability.rounds_models import Breadth, Focus, Openness, Regularity, RoundState
 from ducha.matters.actions_rectify import RectifyError, do_report_rectified
@@ -24,17 +23,6 @@ from ducha.org.access import business_reader
 from ducha.org.models import Unit, User
 from ducha.org.roles import CITY_WIDE_ROLES
 from ducha.workcal import service as workcal
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return None
 
 
 @login_required
@@ -55,7 +43,7 @@ def new_round(request: HttpRequest) -> HttpResponse:
         title=source.get("title", ""), regularity=source.get("regularity", Regularity.REGULAR),
         focus=source.get("focus", Focus.CENTRAL), breadth=source.get("breadth", Breadth.COMPREHENSIVE),
         openness=source.get("openness", Openness.OPEN), theme=source.get("theme", ""),
-        starts_on=_date(source.get("starts_on")), ends_on=_date(source.get("ends_on")),
+        starts_on=date_param(source.get("starts_on")), ends_on=date_param(source.get("ends_on")),
         unit_ids=tuple(int(u) for u in source.getlist("units") if u.isdigit()),
         inspector_ids=tuple(int(u) for u in source.getlist("inspectors") if u.isdigit()) or (user.pk,))
     errors: dict[str, str] = {}
@@ -92,8 +80,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
                 if number and matter_id is None:
                     raise AccountabilityError({"matter": _("No matter is numbered %(number)s.") % {"number": number}})
                 actions_rounds.do_record_finding(actor=user, round_=row, data=actions_rounds.FindingInput(
-                    unit_id=_int(request.POST.get("unit")) or 0, problem=request.POST.get("problem", ""),
-                    matter_id=matter_id, rectify_workdays=_int(request.POST.get("rectify_workdays"))))
+                    unit_id=int_param(request.POST.get("unit")) or 0, problem=request.POST.get("problem", ""),
+                    matter_id=matter_id, rectify_workdays=int_param(request.POST.get("rectify_workdays"))))
                 messages.success(request, _("Finding recorded."))
             elif step == "issue":
                 if request.POST.get("confirm") != "yes":
@@ -102,7 +90,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
                 actions_rounds.do_issue_round(actor=user, round_=row)
                 messages.success(request, _("Findings issued."))
             elif step == "rectified":
-                do_report_rectified(actor=user, rectification_id=_int(request.POST.get("rectification")) or 0,
+                do_report_rectified(actor=user, rectification_id=int_param(request.POST.get("rectification")) or 0,
                                     note=request.POST.get("note", ""))
                 messages.success(request, _("Rectification reported done."))
             else:
