@@ -33,6 +33,7 @@ class CaseSource(models.TextChoices):
     COMPLAINT = "complaint", _("A complaint")  # 群众投诉
     RATING = "rating", _("A bad public rating")  # 差评
     PLATFORM = "platform", _("Proposed by the platform")  # 平台提示
+    LAWFUL_CHECK = "lawful_check", _("A lawful-administration check")  # 依法行政检查
 
 
 class CaseState(models.TextChoices):
@@ -52,7 +53,7 @@ class Case(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                verbose_name=_("matter"))
     conduct = models.CharField(_("conduct"), max_length=12, choices=Conduct.choices)
-    source = models.CharField(_("source"), max_length=10, choices=CaseSource.choices)
+    source = models.CharField(_("source"), max_length=16, choices=CaseSource.choices)
     summary = models.TextField(_("what was found"))  # 问题线索
     evidence = models.TextField(_("evidence"), blank=True)  # 证据材料（说明）
     state = models.CharField(_("state"), max_length=14, choices=CaseState.choices, default=CaseState.LEAD)
