@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "ducha.letters",
     "ducha.ledger",
     "ducha.accountability",
+    "ducha.lawful",
+    "ducha.awards",
     "ducha.reminders",
     "ducha.reports",
     "ducha.web",
@@ -336,6 +338,22 @@ DUCHA_ACCOUNTABILITY_WINDOW = env_choice("DUCHA_ACCOUNTABILITY_WINDOW", "calenda
                                          ("calendar_year", "rolling_12_months"))
 DUCHA_ACCOUNTABILITY_APPEAL_WORKDAYS = env_int("DUCHA_ACCOUNTABILITY_APPEAL_WORKDAYS", 22, minimum=1, maximum=120)
 DUCHA_ACCOUNTABILITY_ACTION_MONTHS = env_int("DUCHA_ACCOUNTABILITY_ACTION_MONTHS", 1, minimum=1, maximum=12)
+# The half-yearly lawful-administration check (S1.6): its checklist, items written
+# "code:points:中文名[:English name]" separated by ";" (default: six items adding up to 100).
+# Read at start: a code given twice or points that are not a positive whole number stop it.
+# Each check freezes the checklist of the day it was opened.
+from ducha.rules.lawful import DEFAULT_CHECKLIST as _LAWFUL_CHECKLIST  # noqa: E402  (plain Python)
+from ducha.rules.lawful import parse_checklist as _parse_checklist  # noqa: E402
+
+DUCHA_LAWFUL_CHECKLIST = env_parsed("DUCHA_LAWFUL_CHECKLIST", _LAWFUL_CHECKLIST, _parse_checklist)
+# Announcements (S1.14 exposure, S1.16 accountability): who approves one before it is issued (a
+# username; empty: the mayor's account), and what an item names by default (units yes, people's
+# names no); the office may change both per item before approval.
+DUCHA_EXPOSURE_APPROVER = env_str("DUCHA_EXPOSURE_APPROVER", "")
+DUCHA_EXPOSURE_NAME_UNITS = env_bool("DUCHA_EXPOSURE_NAME_UNITS", True)
+DUCHA_EXPOSURE_NAME_PEOPLE = env_bool("DUCHA_EXPOSURE_NAME_PEOPLE", False)
+# 每季度专项督查 (S1.14): the working days a special round opened from a quarter's proposal runs.
+DUCHA_SPECIAL_ROUND_WORKDAYS = env_int("DUCHA_SPECIAL_ROUND_WORKDAYS", 10, minimum=1, maximum=60)
 # The Excel ledger import (S2.4) runs as a job of the worker: the file is checked, the office
 # confirms, then it is written. Limits on the uploaded file, checked before it is parsed: its
 # size, the entries and inflated size of its zip (zip bombs), and the rows of its worksheet
@@ -347,3 +365,16 @@ DUCHA_LEDGER_IMPORT_MAX_UNCOMPRESSED = env_int("DUCHA_LEDGER_IMPORT_MAX_UNCOMPRE
 DUCHA_LEDGER_IMPORT_MAX_ROWS = env_int("DUCHA_LEDGER_IMPORT_MAX_ROWS", 200_000, minimum=1)
 DUCHA_NOTICE_DOC_PREFIX = env_str("DUCHA_NOTICE_DOC_PREFIX", "宛督")
 DUCHA_NOTICE_ISSUER = env_str("DUCHA_NOTICE_ISSUER", "南阳市人民政府督查室")
+# The government work innovation award (政府工作创新奖, S1.12). The panel is named per year by
+# the performance office (ducha.awards), not here: a panel changes from year to year and a
+# year keeps the panel that scored it. Here: the scale (the maximum whole score), the fewest
+# scores from which the highest and lowest are dropped (0: never), the most winners a year,
+# the fewest panel members, and who approves the winners (a username; empty: the mayor).
+from ducha.rules.awards import parse_drop_from as _parse_drop_from  # noqa: E402  (plain Python)
+from ducha.rules.awards import parse_scale as _parse_scale  # noqa: E402
+
+DUCHA_AWARD_SCALE = env_parsed("DUCHA_AWARD_SCALE", "100", _parse_scale).maximum
+DUCHA_AWARD_DROP_EXTREMES_FROM = env_parsed("DUCHA_AWARD_DROP_EXTREMES_FROM", "5", _parse_drop_from)
+DUCHA_AWARD_WINNERS = env_int("DUCHA_AWARD_WINNERS", 10, minimum=1, maximum=100)
+DUCHA_AWARD_PANEL_MIN = env_int("DUCHA_AWARD_PANEL_MIN", 3, minimum=1, maximum=50)
+DUCHA_AWARD_APPROVER = env_str("DUCHA_AWARD_APPROVER", "")

@@ -19,6 +19,8 @@ urlpatterns = [
     path("letters/", include("ducha.letters.urls")),
     path("reports/", include("ducha.reports.urls")),
     path("accountability/", include("ducha.accountability.urls")),
+    path("awards/", include("ducha.awards.urls")),
+    path("lawful/", include("ducha.lawful.urls")),
     path("api/", api.urls),
     path("admin/", admin_site.urls),
 ]

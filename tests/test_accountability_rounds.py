@@ -125,8 +125,13 @@ def test_s2_6_rounds_over_the_api(city, clock):
     alice.post(f"/api/accountability/rounds/{rid}/findings", {"unit_id": city.units["fgw"].pk, "problem": "无人施工",
                                                               "matter_id": matter.pk, "rectify_workdays": 10},
                content_type="application/json")
-    issued = alice.post(f"/api/accountability/rounds/{rid}/issue", content_type="application/json")
-    assert issued.json()["state"] == "issued"
+    unconfirmed = alice.post(f"/api/accountability/rounds/{rid}/issue", {}, content_type="application/json")
+    assert unconfirmed.status_code == 400 and "confirm" in unconfirmed.json()["errors"]
+    assert ursula.post(f"/api/accountability/rounds/{rid}/issue", {}, content_type="application/json").status_code == 404
+    issued = alice.post(f"/api/accountability/rounds/{rid}/issue", {"confirm": True}, content_type="application/json")
+    assert issued.json()["state"] == "issued" and issued.json()["number"] == "宛督〔2026〕1号"
+    pdf = ursula.get(issued.json()["files"]["pdf"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     seen = ursula.get(f"/api/accountability/rounds/{rid}").json()
     rect = seen["findings"][0]["rectification"]
     assert rect["due_date"] == "2026-11-16" and rect["rectified_on"] is None
@@ -154,3 +159,14 @@ def test_demo_city_has_rounds_and_a_confirmed_case(db, clock):
     assert spring.findings.filter(rectification__rectified_on__isnull=False).count() == 1
     assert Round.objects.get(openness="unannounced").state == "open"
     assert Case.objects.get().state == "confirmed"
+    assert spring.number and spring.render_error == "" and spring.pdf  # its 督查通报, rendered
+    # S1.14/S1.16: the spring's accountability announced and issued; the half-year's exposure
+    # of the confirmed case awaiting the mayor's approval.
+    from ducha.accountability.announce_models import Announcement
+    from ducha.accountability.demo import build_demo_accountability, build_demo_announcements
+
+    build_demo_accountability()
+    assert build_demo_announcements() == 2 and build_demo_announcements() == 0
+    issued = Announcement.objects.get(kind="accountability")
+    assert (issued.state, issued.period, issued.items.count()) == ("issued", "2026-H1", 5)
+    assert issued.pdf and Announcement.objects.get(kind="exposure").state == "submitted"

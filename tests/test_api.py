@@ -116,9 +116,9 @@ def session_cookie(city, client, settings):
 # The reads of reports, rates, the ledger, letters, the inbox, reminders and bulletins are
 # generated against a city with data in it in test_api_reports.py, test_api_ledger.py,
 # test_api_letters.py and test_api_bulletins.py, and every accountability operation (reads and
-# writes) in test_accountability_register.py; here every other operation.
+# writes) in test_accountability_register.py, every lawful one in test_lawful.py; here every other operation.
 @schema.exclude(tag_regex="^(reports|rates|ledger|letters|inbox|reminders|bulletins)$", method="GET").exclude(
-    tag="accountability").parametrize()
+    tag="accountability").exclude(tag="awards").exclude(tag="lawful").parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db
 def test_api_conforms_to_its_schema(case, session_cookie):

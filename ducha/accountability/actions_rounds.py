@@ -15,13 +15,17 @@ from django.utils.translation import gettext as _
 
 from ducha.accountability.access import registers
 from ducha.accountability.actions import MAX_TEXT, AccountabilityError, NotYours
+from ducha.accountability.documents import render_round_files
 from ducha.accountability.rounds import inspects
 from ducha.accountability.rounds_models import Breadth, Finding, Focus, Openness, Regularity, Round, RoundState
 from ducha.audit.api import record as audit
+from ducha.documents import DocNumber
+from ducha.documents.register import next_document_number, take_document_number
 from ducha.inbox.notify import notify_units_apart
 from ducha.matters.models import CoUnitPart, Matter, RectificationSource
 from ducha.matters.recorded import add_to_timeline, demand_rectifications
 from ducha.org.models import Unit, User
+from ducha.reports.bulletin import doc_prefix
 from ducha.rules.workdays import UncoveredYear
 from ducha.workcal import service as workcal
 
@@ -118,13 +122,18 @@ def do_record_finding(*, actor: User, round_: Round, data: FindingInput) -> Find
     return finding
 
 
+def next_number(today: date) -> str:
+    return str(DocNumber(doc_prefix(), today.year, next_document_number(doc_prefix(), today.year)))
+
+
 def issue_effect(round_: Round) -> str:
     findings = list(round_.findings.all())
     units = {f.unit_id for f in findings}
     demands = sum(1 for f in findings if f.rectify_workdays)
     text = _("Issue %(n)d findings to %(units)d units; %(demands)d of them demand a rectification by a date, "
-             "counted in the rectification rate. This cannot be undone.") % {
-        "n": len(findings), "units": len(units), "demands": demands}
+             "counted in the rectification rate, in a supervision bulletin numbered %(number)s. This cannot be "
+             "undone.") % {"n": len(findings), "units": len(units), "demands": demands,
+                           "number": next_number(workcal.today())}
     if round_.openness == Openness.UNANNOUNCED:
         text += " " + _("The unannounced round becomes visible to the units in its scope.")
     return text
@@ -143,8 +152,11 @@ def do_issue_round(*, actor: User, round_: Round, today: date | None = None) -> 
     except UncoveredYear as e:
         raise AccountabilityError(_("%(reason)s: the rectification dates cannot be computed.") % {"reason": e}) from e
     with transaction.atomic():
+        # The 督查通报's number is taken in the same transaction as the state: an issued round
+        # always has its number, and a rolled-back issue gives none away.
+        number = str(DocNumber(doc_prefix(), today.year, take_document_number(doc_prefix(), today.year)))
         if Round.objects.filter(pk=round_.pk, state=RoundState.OPEN).update(
-                state=RoundState.ISSUED, issued_at=timezone.now()) != 1:
+                state=RoundState.ISSUED, issued_at=timezone.now(), number=number) != 1:
             raise AccountabilityError(_("The round's findings have been issued already."))
         demanding = [f for f in findings if f.pk in dues]
         assert all(f.matter_id is not None for f in demanding)  # finding_rectify_needs_matter
@@ -156,7 +168,8 @@ def do_issue_round(*, actor: User, round_: Round, today: date | None = None) -> 
                                                {"round": round_.pk, "rectify_by": dues[f.pk].isoformat()
                                                 if f.pk in dues else None}) for f in findings if f.matter_id])
         audit(actor=actor, action="accountability.round_issue", obj_type="accountability.Round", obj_id=round_.pk,
-              before={"state": RoundState.OPEN}, after={"findings": len(findings), "rectifications": len(made)})
+              before={"state": RoundState.OPEN}, after={"findings": len(findings), "rectifications": len(made),
+                                                        "number": number})
         per_unit: dict[int, int] = {}
         for f in findings:
             per_unit[f.unit_id] = per_unit.get(f.unit_id, 0) + 1
@@ -165,4 +178,19 @@ def do_issue_round(*, actor: User, round_: Round, today: date | None = None) -> 
                     for unit_id, n in per_unit.items()]
         transaction.on_commit(lambda: notify_units_apart(messages, light="red"))
     round_.refresh_from_db()
+    # Rendered after the commit: a slow PDF must not hold the write lock, and a failure is kept
+    # on the row (render_error) with a way to render again, not raised.
+    render_round_files(round_)
     return round_
+
+
+def do_render_round(*, actor: User, round_: Round) -> bool:
+    """Render an issued round's 通报 again (after a rendering failure)."""
+    if not registers(actor):
+        raise NotYours(_("Only the supervision office issues a round's findings."))
+    if round_.state != RoundState.ISSUED:
+        raise AccountabilityError(_("The round's findings have not been issued."))
+    ok = render_round_files(round_)
+    audit(actor=actor, action="accountability.round_render", obj_type="accountability.Round", obj_id=round_.pk,
+          before=None, after={"ok": ok})
+    return ok

@@ -100,3 +100,41 @@ def build_demo_rounds() -> int:
     do_move_case(actor=office, case=case, to_state="verifying", note="")
     do_move_case(actor=office, case=case, to_state="confirmed", note="经核查，审批超过承诺时限，认定为慢作为")
     return made
+
+
+def build_demo_announcements() -> int:
+    """The half-year's announcements (S1.14, S1.16): the accountability decided in the records'
+    half-year announced and issued, and this half-year's exposure of the confirmed case submitted
+    to the approver. Idempotent: nothing is added once an announcement exists."""
+    from ducha.accountability.actions_announce import (
+        do_decide_announcement,
+        do_draft_announcement,
+        do_issue_announcement,
+        do_submit_announcement,
+    )
+    from ducha.accountability.announce import approver, candidate_cases, candidate_records
+    from ducha.accountability.announce_models import Announcement
+    from ducha.rules.periods import Period
+
+    office = User.objects.filter(role=Role.SUPERVISION_OFFICE, is_active=True).order_by("id").first()
+    person = approver()
+    first = Record.objects.filter(revoked=False).order_by("-decided_on").first()
+    if Announcement.objects.exists() or office is None or person is None or first is None:
+        return 0
+    today = workcal.today()
+    made = 0
+    half = Period.containing("half", first.decided_on)
+    records = tuple(candidate_records(half).values_list("pk", flat=True)[:5])
+    if records:
+        ann = do_draft_announcement(actor=office, kind="accountability", period_key=half.key, ids=records)
+        ann = do_submit_announcement(actor=office, ann=ann)
+        ann = do_decide_announcement(actor=person, ann=ann, approve=True)
+        do_issue_announcement(actor=office, ann=ann, today=today)
+        made += 1
+    now = Period.containing("half", today)
+    cases = tuple(candidate_cases(now).values_list("pk", flat=True)[:5])
+    if cases:
+        ann = do_draft_announcement(actor=office, kind="exposure", period_key=now.key, ids=cases)
+        do_submit_announcement(actor=office, ann=ann)
+        made += 1
+    return made

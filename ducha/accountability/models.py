@@ -292,4 +292,4 @@ class SpecialReview(models.Model):
 
 
 # The supervision rounds' models live in their own module; importing it registers them.
-from ducha.accountability import rounds_models  # noqa: E402, F401
+from ducha.accountability import announce_models, rounds_models  # noqa: E402, F401

@@ -48,10 +48,20 @@ class Round(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
     units = models.ManyToManyField(Unit, related_name="supervision_rounds", verbose_name=_("units in scope"))
+    # A scope of matters besides the units: a quarter's special supervision of key work looks at
+    # the matters the platform proposed.
+    matters = models.ManyToManyField(Matter, blank=True, related_name="+", verbose_name=_("matters in scope"))
+    # 每季度专项督查: the quarter whose proposal the round was opened from (one round per quarter).
+    proposal_quarter = models.CharField(_("proposed for quarter"), max_length=7, blank=True)
     inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="supervision_rounds",
                                         verbose_name=_("inspectors"))
     state = models.CharField(_("state"), max_length=8, choices=RoundState.choices, default=RoundState.OPEN)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    # The 督查通报 the findings go out in, numbered from the office's register.
+    number = models.CharField(_("document number"), max_length=40, blank=True)  # 发文字号
+    docx = models.FileField(_("Word file"), upload_to="documents/rounds/%Y/", blank=True)
+    pdf = models.FileField(_("PDF file"), upload_to="documents/rounds/%Y/", blank=True)
+    render_error = models.CharField(_("rendering error"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("opened by"))
     created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
@@ -60,7 +70,12 @@ class Round(models.Model):
         verbose_name = _("supervision round")  # 督查
         verbose_name_plural = _("supervision rounds")
         ordering = ["-starts_on", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="round_dates")]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="round_dates"),
+            models.UniqueConstraint(fields=["proposal_quarter"], condition=~Q(proposal_quarter=""),
+                                    name="round_one_per_proposal"),
+            models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="round_number_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -11,13 +11,16 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from ducha.accountability import actions_rounds
+from ducha.accountability.access import registers
 from ducha.accountability.actions import AccountabilityError, NotYours
 from ducha.accountability.rounds import access_round_by_id, visible_findings, visible_rounds
 from ducha.accountability.rounds_models import Round
-from ducha.api.common import ERRORS, keyset_page, refuse
+from ducha.api.common import BINARY, DOCX, ERRORS, PDF, keyset_page, refuse, stored_file
 from ducha.api.schemas import AfterId, Error, MatterRef, PersonRef, RowId, UnitRef
 from ducha.matters.actions_rectify import RectifyError, do_report_rectified
 from ducha.org.access import business_reader
@@ -54,6 +57,10 @@ class RoundOut(Schema):
     units: list[UnitRef]
     inspectors: list[PersonRef]
     state: str = Field(description="open or issued")
+    matters: list[MatterRef] = Field(description="matters in the scope besides the units (a quarter's special round)")
+    number: str = Field(description="the 督查通报's document number once issued (宛督〔2026〕N号); empty before")
+    files: dict[str, str] = Field(description="docx and pdf: the path of each rendered file of the 督查通报")
+    render_error: str = Field(description="why the files could not be rendered; empty when they were")
     findings: list[FindingOut] = Field(description="those the caller may read")
 
 
@@ -91,6 +98,16 @@ class RoundPath(Schema):
     round_id: RowId
 
 
+class RoundFilePath(Schema):
+    round_id: RowId
+    fmt: str = Field(pattern="^(docx|pdf)$")
+
+
+class RoundIssueIn(Schema):
+    confirm: bool = Field(False, description="must be true: the findings go out to the units concerned in a "
+                                             "numbered 督查通报, and rectifications are demanded; cannot be undone")
+
+
 class RectificationPath(Schema):
     rectification_id: RowId
 
@@ -103,6 +120,9 @@ def round_out(r: Round, user: User) -> dict[str, Any]:
     return {"id": r.pk, "title": r.title, "regularity": r.regularity, "focus": r.focus, "breadth": r.breadth,
             "openness": r.openness, "theme": r.theme, "starts_on": r.starts_on, "ends_on": r.ends_on,
             "units": list(r.units.all()), "inspectors": list(r.inspectors.all()), "state": r.state,
+            "matters": list(r.matters.order_by("number")), "number": r.number, "render_error": r.render_error,
+            "files": {fmt: reverse("api:round_file", kwargs={"round_id": r.pk, "fmt": fmt})
+                      for fmt, stored in (("docx", r.docx), ("pdf", r.pdf)) if stored},
             "findings": [{"id": f.pk, "unit": f.unit, "matter": f.matter, "problem": f.problem,
                           "rectify_workdays": f.rectify_workdays, "rectification": f.rectification}
                          for f in visible_findings(user, r)]}
@@ -153,14 +173,40 @@ def record_finding(request: HttpRequest, path: Path[RoundPath], payload: Finding
 
 
 @router.post("/accountability/rounds/{round_id}/issue", response={200: RoundOut, 400: Error, 403: Error, **ERRORS})
-def issue_round(request: HttpRequest, path: Path[RoundPath]) -> Any:
-    """Issue the round's findings (the supervision office): each rectification demanded gets its
-    due date in working days from today; the units concerned are told. Cannot be undone."""
+def issue_round(request: HttpRequest, path: Path[RoundPath], payload: RoundIssueIn) -> Any:
+    """Issue the round's findings (the supervision office) in a numbered 督查通报: each rectification
+    demanded gets its due date in working days from today; the units concerned are told. Cannot
+    be undone; needs ``"confirm": true``, and without it the 400 says what it would do."""
     user = business_reader(request)
     row = access_round_by_id(user, path.round_id)
+    if not payload.confirm:
+        if not registers(user):
+            return refuse(403, _("Only the supervision office issues a round's findings."))
+        return refuse(400, {"confirm": _("Nothing was issued. Confirm it: %(effect)s") % {
+            "effect": actions_rounds.issue_effect(row)}})
     refused = _refused(lambda: actions_rounds.do_issue_round(actor=user, round_=row))
     row.refresh_from_db()
     return refused or round_out(row, user)
+
+
+@router.post("/accountability/rounds/{round_id}/render", response={200: RoundOut, 400: Error, 403: Error, **ERRORS})
+def render_round(request: HttpRequest, path: Path[RoundPath]) -> Any:
+    """Render the 督查通报's files again after a failure (see ``render_error``)."""
+    user = business_reader(request)
+    row = access_round_by_id(user, path.round_id)
+    refused = _refused(lambda: actions_rounds.do_render_round(actor=user, round_=row))
+    row.refresh_from_db()
+    return refused or round_out(row, user)
+
+
+@router.get("/accountability/rounds/{round_id}/files/{fmt}", response={**ERRORS}, url_name="round_file",
+            openapi_extra={"responses": {200: {"description": "the 督查通报 (GB/T 9704-2012 layout)",
+                                               "content": {"application/pdf": BINARY, DOCX: BINARY}}}})
+def round_file(request: HttpRequest, path: Path[RoundFilePath]) -> Any:
+    """The round's 督查通报 as .docx or PDF, for whoever reads the round; 404 until rendered."""
+    row = access_round_by_id(business_reader(request), path.round_id)
+    return stored_file(row.docx if path.fmt == "docx" else row.pdf, filename=f"{row.number}.{path.fmt}",
+                       content_type=PDF if path.fmt == "pdf" else DOCX, download=path.fmt == "docx")
 
 
 @router.post("/rectifications/{rectification_id}/done", response={200: RoundRectificationOut, 400: Error, 403: Error,

@@ -15,13 +15,16 @@ from ninja.security import django_auth
 
 from ducha.api import (
     accountability,
+    accountability_announce,
     accountability_cases,
     accountability_rounds,
+    awards,
     bulletins,
     calendar,
     classified,
     evidence,
     inbox,
+    lawful,
     ledger,
     letter_proposals,
     letters,
@@ -81,6 +84,11 @@ api.add_router("", classified.router)
 api.add_router("", accountability.router)
 api.add_router("", accountability_cases.router)
 api.add_router("", accountability_rounds.router)
+api.add_router("", accountability_announce.router)
+# S1.12: the government work innovation award.
+api.add_router("", awards.router)
+# S1.6: the half-yearly lawful-administration check.
+api.add_router("", lawful.router)
 
 
 class MatterFilters(Schema):

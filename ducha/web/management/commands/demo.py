@@ -71,10 +71,17 @@ class Command(BaseCommand):
         from ducha.reminders.demo import build_demo_reminders
 
         build_demo_reminders()
-        from ducha.accountability.demo import build_demo_accountability, build_demo_rounds
+        from ducha.accountability.demo import build_demo_accountability, build_demo_announcements, build_demo_rounds
 
         build_demo_accountability()
         build_demo_rounds()
+        build_demo_announcements()
+        from ducha.awards.demo import build_demo_awards
+
+        build_demo_awards()
+        from ducha.lawful.demo import build_demo_lawful
+
+        build_demo_lawful()
         return accounts
 
     def print_accounts(self, accounts: list[Any], mailbox: Path, *, url: str | None) -> None:
