@@ -99,6 +99,10 @@ def announcement(request: HttpRequest, announcement_id: int) -> HttpResponse:
                                          edits=_edits(request, ann))
                 messages.success(request, _("Draft saved."))
             elif step == "submit":
+                # Submitted from the draft's form: what is on the screen is saved first.
+                if "opening" in request.POST:
+                    act.do_edit_announcement(actor=user, ann=ann, opening=request.POST["opening"],
+                                             edits=_edits(request, ann))
                 act.do_submit_announcement(actor=user, ann=ann)
                 messages.success(request, _("Submitted for approval."))
             elif step in ("approve", "return"):
