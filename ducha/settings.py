@@ -45,7 +45,10 @@ INSTALLED_APPS = [
     "ducha.ledger",
     "ducha.accountability",
     "ducha.lawful",
+    "ducha.burden",
     "ducha.awards",
+    "ducha.evaluation",
+    "ducha.staffeval",
     "ducha.reminders",
     "ducha.reports",
     "ducha.web",
@@ -103,6 +106,8 @@ DUCHA_LETTER_REPLY_WORKDAYS = env_int("DUCHA_LETTER_REPLY_WORKDAYS", 5, minimum=
 DUCHA_REQUEST_STALL_WORKDAYS = env_int("DUCHA_REQUEST_STALL_WORKDAYS", 1, minimum=1)
 DUCHA_LETTER_VICE_MAYOR = env_choice("DUCHA_LETTER_VICE_MAYOR", "addressee", ("addressee", "sender", "both"))
 DUCHA_BULLETIN_LAGGARDS = env_int("DUCHA_BULLETIN_LAGGARDS", 5, minimum=1)
+# 减负 (S2.8): a unit asked more than this many items in a month is flagged on the burden meter.
+DUCHA_BURDEN_MONTHLY_CAP = env_int("DUCHA_BURDEN_MONTHLY_CAP", 40, minimum=1, maximum=100_000)
 DUCHA_PROVISIONAL_YEARS = env_int("DUCHA_PROVISIONAL_YEARS", 5, minimum=0, maximum=20)
 
 ROOT_URLCONF = "ducha.urls"
@@ -352,6 +357,22 @@ DUCHA_LAWFUL_CHECKLIST = env_parsed("DUCHA_LAWFUL_CHECKLIST", _LAWFUL_CHECKLIST,
 DUCHA_EXPOSURE_APPROVER = env_str("DUCHA_EXPOSURE_APPROVER", "")
 DUCHA_EXPOSURE_NAME_UNITS = env_bool("DUCHA_EXPOSURE_NAME_UNITS", True)
 DUCHA_EXPOSURE_NAME_PEOPLE = env_bool("DUCHA_EXPOSURE_NAME_PEOPLE", False)
+# The performance evaluation (S6.1–S6.3): grade quotas and bands (优秀 ≤ 15 %, 良好 ≤ 20 % as in
+# 杭考评办〔2018〕14号; bands 90/80/60 as in 财政部's project evaluation), who approves a period
+# (a username; empty: the mayor), the working days a unit has to object once a period is
+# published, and the year-end reward and penalty lists (top and bottom N per category).
+DUCHA_EVALUATION_EXCELLENT_QUOTA = env_float("DUCHA_EVALUATION_EXCELLENT_QUOTA", 0.15, minimum=0, maximum=1)
+DUCHA_EVALUATION_GOOD_QUOTA = env_float("DUCHA_EVALUATION_GOOD_QUOTA", 0.20, minimum=0, maximum=1)
+DUCHA_EVALUATION_EXCELLENT_MIN = env_int("DUCHA_EVALUATION_EXCELLENT_MIN", 90, minimum=0, maximum=100)
+DUCHA_EVALUATION_GOOD_MIN = env_int("DUCHA_EVALUATION_GOOD_MIN", 80, minimum=0, maximum=100)
+DUCHA_EVALUATION_FAIR_MIN = env_int("DUCHA_EVALUATION_FAIR_MIN", 60, minimum=0, maximum=100)
+DUCHA_EVALUATION_APPROVER = env_str("DUCHA_EVALUATION_APPROVER", "")
+DUCHA_EVALUATION_OBJECTION_WORKDAYS = env_int("DUCHA_EVALUATION_OBJECTION_WORKDAYS", 5, minimum=1, maximum=30)
+DUCHA_EVALUATION_REWARD_TOP = env_int("DUCHA_EVALUATION_REWARD_TOP", 3, minimum=0, maximum=50)
+DUCHA_EVALUATION_PENALTY_BOTTOM = env_int("DUCHA_EVALUATION_PENALTY_BOTTOM", 3, minimum=0, maximum=50)
+# The ranking bulletin is the performance office's document: its 机关代字 and its name.
+DUCHA_EVALUATION_DOC_PREFIX = env_str("DUCHA_EVALUATION_DOC_PREFIX", "宛绩")
+DUCHA_EVALUATION_ISSUER = env_str("DUCHA_EVALUATION_ISSUER", "南阳市绩效管理办公室")
 # 每季度专项督查 (S1.14): the working days a special round opened from a quarter's proposal runs.
 DUCHA_SPECIAL_ROUND_WORKDAYS = env_int("DUCHA_SPECIAL_ROUND_WORKDAYS", 10, minimum=1, maximum=60)
 # The Excel ledger import (S2.4) runs as a job of the worker: the file is checked, the office
@@ -378,3 +399,11 @@ DUCHA_AWARD_DROP_EXTREMES_FROM = env_parsed("DUCHA_AWARD_DROP_EXTREMES_FROM", "5
 DUCHA_AWARD_WINNERS = env_int("DUCHA_AWARD_WINNERS", 10, minimum=1, maximum=100)
 DUCHA_AWARD_PANEL_MIN = env_int("DUCHA_AWARD_PANEL_MIN", 3, minimum=1, maximum=50)
 DUCHA_AWARD_APPROVER = env_str("DUCHA_AWARD_APPROVER", "")
+# A unit's year-end evaluation of its own staff (内部考评, S6.2, ducha.staffeval): the share of
+# staff who may be graded 优秀, normally, for a unit graded 优秀 (raised) and for one graded 较差
+# (lowered); floor(share × staff). 20 % and 25 % after the civil-servant evaluation rules as
+# noted in shared/reference/approvals-evaluation-accountability.md §4.2 ([mem]: the exact clause
+# is to be checked); 15 % is the platform's own choice.
+DUCHA_STAFF_EXCELLENT_SHARE = env_float("DUCHA_STAFF_EXCELLENT_SHARE", 0.20, minimum=0, maximum=1)
+DUCHA_STAFF_EXCELLENT_SHARE_RAISED = env_float("DUCHA_STAFF_EXCELLENT_SHARE_RAISED", 0.25, minimum=0, maximum=1)
+DUCHA_STAFF_EXCELLENT_SHARE_LOWERED = env_float("DUCHA_STAFF_EXCELLENT_SHARE_LOWERED", 0.15, minimum=0, maximum=1)

@@ -21,6 +21,9 @@ urlpatterns = [
     path("accountability/", include("ducha.accountability.urls")),
     path("awards/", include("ducha.awards.urls")),
     path("lawful/", include("ducha.lawful.urls")),
+    path("evaluation/", include("ducha.evaluation.urls")),
+    path("burden/", include("ducha.burden.urls")),
+    path("staff-evaluation/", include("ducha.staffeval.urls")),
     path("api/", api.urls),
     path("admin/", admin_site.urls),
 ]

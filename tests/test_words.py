@@ -165,7 +165,8 @@ MAIN_PAGES = ["/", "/matters/", "/matters/dashboard/", "/matters/map/", "/matter
               "/letters/proposals/", "/letters/counts/", "/letters/requests/", "/letters/new/request/", "/ledger/", "/units/", "/inbox/", "/account/security/",
               "/audit/", "/security/", "/admin/", "/accountability/", "/accountability/new/", "/accountability/special/",
               "/accountability/cases/", "/accountability/cases/new/", "/accountability/rounds/",
-              "/accountability/rounds/new/", "/awards/", "/lawful/", "/lawful/new/"]
+              "/accountability/rounds/new/", "/awards/", "/lawful/", "/lawful/new/", "/staff-evaluation/",
+              "/reports/closes/", "/burden/", "/evaluation/"]
 # Identifiers are not words: matter numbers (DB2026-0001), addresses, a page's path in the audit trail.
 SEED_IDS = re.compile(r"\bS\d\.\d+")
 IDENTIFIERS = re.compile(r"DB\d{4}-\d+|\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<!\w)/[\w/.-]*")

@@ -20,8 +20,11 @@ from ducha.api import (
     accountability_rounds,
     awards,
     bulletins,
+    burden,
     calendar,
     classified,
+    closes,
+    evaluation,
     evidence,
     inbox,
     lawful,
@@ -30,6 +33,7 @@ from ducha.api import (
     letters,
     rates,
     reports,
+    staffeval,
 )
 from ducha.api.common import keyset_page
 from ducha.api.schemas import (
@@ -68,6 +72,8 @@ api = NinjaAPI(
 
 ERRORS = {401: Error, 404: Error, 422: Error}
 # Monthly reports, rates and the ledger live in their own modules, mounted here on the one API.
+# Month closes (S2.8) first: /reports/closes must not be taken for /reports/{report_id}.
+api.add_router("", closes.router)
 api.add_router("", reports.router)
 api.add_router("", rates.router)
 api.add_router("", ledger.router)
@@ -89,6 +95,12 @@ api.add_router("", accountability_announce.router)
 api.add_router("", awards.router)
 # S1.6: the half-yearly lawful-administration check.
 api.add_router("", lawful.router)
+# S2.8 减负: what the platform asked of each unit in a month (never a score).
+api.add_router("", burden.router)
+# S2.5, S6.2: a unit's internal ledger, monthly reviews and year-end staff evaluation.
+api.add_router("", staffeval.router)
+# S6.1–S6.3: the performance evaluation.
+api.add_router("", evaluation.router)
 
 
 class MatterFilters(Schema):

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, QuerySet
 
@@ -144,7 +145,11 @@ def summarise(
     key = ensure_index(cal) if cal is not None and run is not None else None  # once for all the parts
     for qs in parts:
         if cal is not None and key is not None and run is not None:
-            _count_in_sql(tally, _frame(qs, today, cal, key, run), today, soon, limit)
+            try:
+                frame = _frame(qs, today, cal, key, run)
+            except EmptyResultSet:  # a scope of no unit (the HR office, a vice mayor without a portfolio)
+                continue
+            _count_in_sql(tally, frame, today, soon, limit)
         else:
             _count_without_calendar(tally, qs, today, cal)
     soon_rows: list[Row] = []

@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")  # 系统管理员
     SECURITY_ADMIN = "security_admin", _("Security administrator")  # 安全管理员
     AUDITOR = "auditor", _("Auditor")  # 审计管理员
+    # 组织人事部门: confirms each unit's year-end staff evaluation (ducha.staffeval, S6.2) and
+    # reads nothing else; in none of the sets below, so ``org.access.unit_scope`` gives it no unit.
+    HR = "hr", _("Organisation and personnel office")
 
 
 # The city-wide offices see every unit's business data.

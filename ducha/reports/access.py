@@ -50,3 +50,13 @@ def can_read_portfolio(user: User | AnonymousUser) -> bool:
 
 def can_issue_bulletin(user: User | AnonymousUser) -> bool:
     return can_return_report(user)
+
+
+def can_close_month(user: User | AnonymousUser) -> bool:
+    """一月一结账 (S2.8): the supervision office closes a month, as it issues the bulletin."""
+    return can_return_report(user)
+
+
+def can_read_closes(user: User | AnonymousUser) -> bool:
+    """The city offices read the closed months: the performance office evaluates on them."""
+    return bool(user.is_authenticated and user.is_active and getattr(user, "role", "") in CITY_WIDE_ROLES)

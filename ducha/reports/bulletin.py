@@ -90,6 +90,15 @@ def bulletin_title(period: Period) -> str:
     return f"关于{period.label_zh}全市督查督办工作情况的通报"
 
 
+def _close_sentence(data: BulletinData) -> str:
+    """一月一结账: the bulletin cites the close its figures come from."""
+    close = data.closed
+    if close is None:
+        return ""
+    version = f"，第{close.version}版" if close.version > 1 else ""
+    return f"各单位数据截至{data.period.label_zh}结账（{format_doc_date(close.as_of)}结账{version}）。"
+
+
 def build_bulletin_document(data: BulletinData, number: DocNumber | str, issued_on: date) -> OfficialDocument:
     """The 通报 of ``data``: overall figures, the per-unit table, units commended and criticised,
     the overdue matters by name, and what is required next."""
@@ -105,7 +114,7 @@ def build_bulletin_document(data: BulletinData, number: DocNumber | str, issued_
                   f"推进中{data.in_progress}项；截至{format_doc_date(data.as_of)}，逾期未完成{data.overdue}项。"
                   f"全市{_rates_sentence(data.overall)}。"
                   f"月度进展报告应报{reports.owed}份，按时报送{reports.on_time}份，逾期报送{reports.late}份，"
-                  f"未报送{reports.missing}份。"),
+                  f"未报送{reports.missing}份。" + _close_sentence(data)),
     ]
     rows = [u for u in data.units if u.total or any(getattr(u.rates, k).due for k in
                                                       ("execution", "reporting", "rectification"))]
@@ -174,6 +183,8 @@ def _summary(data: BulletinData) -> dict[str, Any]:
         "rates": {k: getattr(data.overall, k).percent for k in ("execution", "reporting", "rectification")},
         "laggards": [u.name for u in data.laggards], "commended": [u.name for u in data.commended],
         "reports": {"on_time": data.reports.on_time, "late": data.reports.late, "missing": data.reports.missing},
+        "month_close": None if data.closed is None else {"version": data.closed.version,
+                                                          "as_of": data.closed.as_of.isoformat()},
     }
 
 

@@ -17,9 +17,12 @@ from django.db.models.functions import Coalesce
 
 from ducha.matters.models import Matter, Source, Status
 from ducha.org.access import EVERYTHING
+from ducha.org.models import Unit
+from ducha.reports.models import MonthClose, MonthCloseLine
 from ducha.reports.owed import end_of_day, period_counts
-from ducha.reports.rates import RateRow, gather_rates
+from ducha.reports.rates import RateRow, Shortfall, gather_rates
 from ducha.rules.periods import Period
+from ducha.rules.rates import Rate
 from ducha.rules.reporting import ReportCounts, Standing, commended, laggards
 
 OVERDUE_LISTED = 30  # the bulletin names at most this many overdue matters, and says how many more
@@ -65,13 +68,31 @@ class BulletinData:
     commended: list[UnitFigures]
     overdue_matters: list[OverdueMatter]  # the first OVERDUE_LISTED by due date; ``overdue`` counts all
     reports: ReportCounts
+    closed: MonthClose | None = None  # 一月一结账: the month's latest close, whose figures these are
 
     @property
     def in_progress(self) -> int:
         return self.total - self.completed
 
 
-def bulletin_data(period: Period, today: date) -> BulletinData:
+def _frozen(line: MonthCloseLine, unit: Unit) -> RateRow:
+    def rate(kind: str) -> Rate[Shortfall]:
+        due, done = getattr(line, f"{kind}_due"), getattr(line, f"{kind}_done")
+        return Rate(due=due or 0, done=done or 0, shortfall=())
+    return RateRow(unit, rate("execution"), rate("reporting"), rate("rectification"))
+
+
+def month_close_of(period: Period) -> MonthClose | None:
+    """The latest close of a month period (一月一结账); None for other periods or an open month."""
+    if period.kind != "month":
+        return None
+    return (MonthClose.objects.filter(year=period.start.year, month=period.start.month)
+            .select_related("closed_by").order_by("-version").first())
+
+
+def bulletin_data(period: Period, today: date, *, use_close: bool = True) -> BulletinData:
+    """The bulletin's figures. For a closed month (and ``use_close``) the per-unit matter counts
+    and rates, and the totals summed from them, are the close's frozen ones (一月一结账)."""
     as_of = min(today, period.end)
     rates = gather_rates(period, today)
     rows = {r.unit.id: r for r in rates.rows if r.unit is not None}
@@ -119,6 +140,21 @@ def bulletin_data(period: Period, today: date) -> BulletinData:
         )
         for uid, row in rows.items()
     ]
+    closed = month_close_of(period) if use_close else None
+    overall = rates.overall
+    if closed is not None:
+        lines = list(MonthCloseLine.objects.filter(close=closed).select_related("unit")
+                     .order_by("unit__sort_order", "unit_id"))
+        units = [UnitFigures(unit_id=line.unit_id, name=line.unit.name, total=line.matters_total,
+                             completed=line.matters_completed, overdue=line.matters_overdue,
+                             rates=_frozen(line, line.unit), reports=counts.get(line.unit_id, ReportCounts()))
+                 for line in lines]
+        total = Counter({u.unit_id: u.total for u in units})
+        completed = Counter({u.unit_id: u.completed for u in units})
+        overdue = Counter({u.unit_id: u.overdue for u in units})
+        overall = RateRow(None, *(Rate[Shortfall](
+            due=sum(getattr(u.rates, k).due for u in units), done=sum(getattr(u.rates, k).done for u in units),
+            shortfall=()) for k in ("execution", "reporting", "rectification")))
     order = {u.unit_id: i for i, u in enumerate(units)}
     standings = [Standing(u.unit_id, u.rates.values, u.overdue, order[u.unit_id]) for u in units]
     by_id = {u.unit_id: u for u in units}
@@ -127,7 +163,7 @@ def bulletin_data(period: Period, today: date) -> BulletinData:
         period=period, today=today, as_of=as_of,
         total=sum(total.values()), completed=sum(completed.values()), overdue=sum(overdue.values()),
         by_source=[(str(labels[s]), v[0], v[1], v[2]) for s, v in sources.items() if v[0]],
-        overall=rates.overall, units=units,
+        overall=overall, units=units,
         laggards=[by_id[s.unit_id] for s in laggards(standings, laggard_limit())],
         commended=[by_id[s.unit_id] for s in commended(standings)],
         overdue_matters=overdue_list,
@@ -137,4 +173,5 @@ def bulletin_data(period: Period, today: date) -> BulletinData:
             not_due=sum(c.not_due for c in counts.values()),
             pending_calendar=sum(c.pending_calendar for c in counts.values()),
         ),
+        closed=closed,
     )

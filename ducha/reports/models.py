@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.matters.models import CoUnitPart, Matter
 from ducha.org.models import Unit
+from ducha.rules.rates import Rate
 
 
 class ReportStatus(models.TextChoices):
@@ -147,3 +148,90 @@ class Bulletin(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CloseReportStatus(models.TextChoices):
+    """How a unit's report for the closed month stood when the month was closed."""
+
+    NOT_OWED = "not_owed", _("Nothing to report")  # 无须报送
+    ON_TIME = "on_time", _("On time")  # 按时报送
+    LATE = "late", _("Late")  # 逾期报送
+    MISSING = "missing", _("Missing")  # 未报送
+
+
+class MonthClose(models.Model):
+    """一月一结账 (S2.8): a month's rates, report status and matter counts frozen per unit as the
+    inputs the quarter's evaluation uses and the bulletin cites.
+
+    A month is closed once its report window has closed. A correction is a new version with a
+    reason; the earlier versions and their lines are kept, and readers take the latest.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    version = models.PositiveSmallIntegerField(_("version"), default=1)  # 1, then 2… for each correction
+    reason = models.TextField(_("reason for the correction"), blank=True)  # 更正理由 (versions after the first)
+    as_of = models.DateField(_("figures as of"))  # the day the rates were judged: the closing day
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    closed_at = models.DateTimeField(_("closed at"))
+
+    class Meta:
+        verbose_name = _("month close")  # 月度结账
+        verbose_name_plural = _("month closes")
+        ordering = ["-year", "-month", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month", "version"], name="monthclose_one_per_version"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="monthclose_month_1_12"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="monthclose_version_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} v{self.version}"
+
+    @property
+    def month_key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+class MonthCloseLine(models.Model):
+    """One unit's frozen figures in a month close. A rate is ``done / due``; both are null when
+    nothing was due of the unit (no rate, shown as "—")."""
+
+    close = models.ForeignKey(MonthClose, on_delete=models.PROTECT, related_name="lines", verbose_name=_("month close"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    execution_done = models.PositiveIntegerField(_("execution: met"), null=True, blank=True)
+    execution_due = models.PositiveIntegerField(_("execution: due"), null=True, blank=True)
+    reporting_done = models.PositiveIntegerField(_("reporting: met"), null=True, blank=True)
+    reporting_due = models.PositiveIntegerField(_("reporting: due"), null=True, blank=True)
+    rectification_done = models.PositiveIntegerField(_("rectification: met"), null=True, blank=True)
+    rectification_due = models.PositiveIntegerField(_("rectification: due"), null=True, blank=True)
+    report_lines_owed = models.PositiveIntegerField(_("report lines owed"), default=0)  # the month's report
+    report_status = models.CharField(_("report status"), max_length=10, choices=CloseReportStatus.choices)
+    matters_total = models.PositiveIntegerField(_("matters"), default=0)
+    matters_completed = models.PositiveIntegerField(_("matters completed"), default=0)
+    matters_overdue = models.PositiveIntegerField(_("matters overdue"), default=0)
+
+    class Meta:
+        verbose_name = _("month close line")  # 结账数据
+        verbose_name_plural = _("month close lines")
+        ordering = ["close", "unit__sort_order", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["close", "unit"], name="monthcloseline_one_per_unit"),
+            models.CheckConstraint(condition=models.Q(execution_done__lte=models.F("execution_due")),
+                                   name="monthcloseline_execution_le_due"),
+            models.CheckConstraint(condition=models.Q(reporting_done__lte=models.F("reporting_due")),
+                                   name="monthcloseline_reporting_le_due"),
+            models.CheckConstraint(condition=models.Q(rectification_done__lte=models.F("rectification_due")),
+                                   name="monthcloseline_rectification_le_due"),
+        ]
+
+    def rate(self, kind: str) -> Rate[None]:
+        """The frozen rate ``kind`` (execution, reporting, rectification); no rate when nothing was due."""
+        due, done = getattr(self, f"{kind}_due"), getattr(self, f"{kind}_done")
+        return Rate(due=due or 0, done=done or 0, shortfall=())
+
+    @property
+    def rates(self) -> list[tuple[str, Rate[None]]]:
+        return [(k, self.rate(k)) for k in ("execution", "reporting", "rectification")]

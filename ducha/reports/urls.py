@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ducha.reports import views, views_rates
+from ducha.reports import views, views_close, views_rates
 
 app_name = "reports"
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns += [
     path("bulletins/issue/", views_rates.issue_bulletin, name="issue-bulletin"),
     path("bulletins/<int:bulletin_id>/render/", views_rates.render_again, name="render-bulletin"),
     path("bulletins/<int:bulletin_id>/<str:fmt>/", views_rates.download_bulletin, name="download-bulletin"),
+]
+urlpatterns += [
+    path("closes/", views_close.closes, name="closes"),
+    path("closes/close/", views_close.close_month, name="close-month"),
+    path("closes/<int:year>/<int:month>/", views_close.close_detail, name="close"),
 ]

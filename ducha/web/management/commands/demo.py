@@ -82,6 +82,12 @@ class Command(BaseCommand):
         from ducha.lawful.demo import build_demo_lawful
 
         build_demo_lawful()
+        from ducha.staffeval.demo import build_demo_staffeval
+
+        build_demo_staffeval()
+        from ducha.evaluation.demo import build_demo_evaluation
+
+        build_demo_evaluation()
         return accounts
 
     def print_accounts(self, accounts: list[Any], mailbox: Path, *, url: str | None) -> None:
