@@ -41,12 +41,18 @@ class UnitInnovation:
 def unit_innovation(unit: Unit | int, year: int) -> UnitInnovation:
     """The unit's submitted (not withdrawn) nominations of ``year``'s award."""
     unit_id = unit if isinstance(unit, int) else unit.pk
+    return units_innovation([unit_id], year)[unit_id]
+
+
+def units_innovation(unit_ids: list[int], year: int) -> dict[int, UnitInnovation]:
+    """``unit_innovation`` for many units in two queries (the evaluation reads a whole category)."""
     state = AwardYear.objects.filter(year=year).values_list("state", flat=True).first()
     published = state == YearState.PUBLISHED
-    out = UnitInnovation(unit_id, year, published)
-    rows = (Nomination.objects.filter(year__year=year, unit_id=unit_id, state=NominationState.SUBMITTED)
-            .order_by("id").values_list("id", "title", "category", "nominee", "people", "winner", "rank", "result"))
-    for nid, title, category, nominee, people, winner, rank, result in rows:
-        out.nominations.append(NominationFact(nid, title, category, nominee, people, published and winner,
-                                              rank if published else None, result if published else None))
+    out = {u: UnitInnovation(u, year, published) for u in unit_ids}
+    rows = (Nomination.objects.filter(year__year=year, unit_id__in=unit_ids, state=NominationState.SUBMITTED)
+            .order_by("id").values_list("unit_id", "id", "title", "category", "nominee", "people", "winner", "rank",
+                                        "result"))
+    for uid, nid, title, category, nominee, people, winner, rank, result in rows:
+        out[uid].nominations.append(NominationFact(nid, title, category, nominee, people, published and winner,
+                                                   rank if published else None, result if published else None))
     return out

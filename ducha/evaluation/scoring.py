@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from ducha.evaluation.models import Indicator, IndicatorSet
-from ducha.evaluation.sources import SOURCES, Raw
+from ducha.evaluation.sources import SOURCES, Raw, reading
 from ducha.rules import evaluation as rules
 from ducha.rules.periods import Period
 
@@ -63,8 +63,9 @@ def score_units(indicator_set: IndicatorSet, unit_ids: list[int], period: Period
     has_children = {i.parent_id for i in indicators if i.parent_id}
     leaves = [i for i in indicators if i.pk not in has_children]
     raws: dict[str, dict[int, Raw]] = {}
-    for code in sorted({i.source for i in leaves if i.source}):
-        raws[code] = SOURCES[code](unit_ids, period, today)
+    with reading():
+        for code in sorted({i.source for i in leaves if i.source}):
+            raws[code] = SOURCES[code](unit_ids, period, today)
     empty = Raw(None, [], "no_source")
 
     # Methods that compare units need the category's values first.

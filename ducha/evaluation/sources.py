@@ -9,7 +9,9 @@ rates, a link to the shortfall page that lists them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,13 +21,13 @@ from django.db.models import Count
 
 from ducha.accountability.rounds_models import Finding, RoundState
 from ducha.accountability.summary import unit_accountability
-from ducha.awards.summary import unit_innovation
+from ducha.awards.summary import units_innovation
 from ducha.evaluation.models import Rating
 from ducha.lawful.summary import units_lawful
 from ducha.letters.models import Letter
 from ducha.matters.models import Matter, Source
 from ducha.reports.actions_close import closed_months
-from ducha.reports.rates import gather_rates
+from ducha.reports.rates import RatesResult, gather_rates
 from ducha.rules.periods import Period
 
 
@@ -55,7 +57,7 @@ def _rate(kind: str) -> SourceFn:
         closed = closed_months(period)
         if not closed.open:  # 一月一结账: every month of the period is closed, its figures are the inputs
             return _closed_rate(kind, unit_ids, period, closed.lines.values())
-        result = gather_rates(period, today, unit_ids, overall=False)
+        result = _rates_once(unit_ids, period, today)
         out: dict[int, Raw] = {}
         for uid in unit_ids:
             row = result.row_for(uid)
@@ -68,6 +70,31 @@ def _rate(kind: str) -> SourceFn:
                            f"ratio:{rate.done}/{rate.due}")
         return out
     return read
+
+
+# ``gather_rates`` counts all three rates at once; one scoring reads the three rate sources one
+# after the other, so it keeps the answer for the length of that reading (``reading()``), per
+# thread, and never longer: a later scoring counts again.
+_reading = threading.local()
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    _reading.rates = {}
+    try:
+        yield
+    finally:
+        _reading.rates = None
+
+
+def _rates_once(unit_ids: list[int], period: Period, today: date) -> RatesResult:
+    kept: dict[tuple[Any, ...], RatesResult] | None = getattr(_reading, "rates", None)
+    key = (tuple(unit_ids), period.key, today)
+    if kept is None:
+        return gather_rates(period, today, unit_ids, overall=False)
+    if key not in kept:
+        kept[key] = gather_rates(period, today, unit_ids, overall=False)
+    return kept[key]
 
 
 def _closed_rate(kind: str, unit_ids: list[int], period: Period, months: Iterable[list[Any]]) -> dict[int, Raw]:
@@ -152,8 +179,7 @@ def accountability_records(unit_ids: list[int], period: Period, today: date) -> 
 @source("innovation_award", "government work innovation awards won that year (S1.12)")
 def innovation_award(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
     out: dict[int, Raw] = {}
-    for uid in unit_ids:
-        facts = unit_innovation(uid, period.year)
+    for uid, facts in units_innovation(unit_ids, period.year).items():
         won = [n for n in facts.nominations if n.won] if facts.published else []
         out[uid] = Raw(Decimal(len(won)), [{"type": "nomination", "id": n.id} for n in won], f"awards:{len(won)}")
     return out
