@@ -32,7 +32,8 @@ def test_unit_staff_sees_only_their_unit(server, page_factory):
     assert "市发展和改革委员会" in page.inner_text("[data-testid=my-unit]")
     shot(page, "unit-staff-home")
 
-    page.click("text=单位")
+    page.click("[data-testid=nav-more]")  # the directory menu
+    page.click("a.dropdown-item[href='/units/']")
     rows = page.locator("[data-testid=unit-table] tbody tr")
     assert rows.count() == 1 and "市发展和改革委员会" in rows.first.inner_text()
 
