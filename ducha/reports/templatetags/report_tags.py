@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ducha.rules.periods import Period
 from ducha.rules.reporting import Timeliness
 
 register = template.Library()
@@ -46,7 +47,13 @@ def rate_class(value: float | None) -> str:
 
 @register.filter
 def period_label(period: object) -> str:
-    """"2026年10月" in Chinese, "2026-10" otherwise: the official wording where it is read."""
+    """"2026年10月" in Chinese, "2026-10" otherwise: the official wording where it is read. A
+    period's key ("2026-Q3") is read as the period."""
+    if isinstance(period, str):
+        try:
+            period = Period.parse(period)
+        except ValueError:
+            return period
     if (get_language() or "").startswith("zh"):
         return str(getattr(period, "label_zh", period))
     return str(getattr(period, "key", period))
