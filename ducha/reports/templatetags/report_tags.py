@@ -50,10 +50,11 @@ def period_label(period: object) -> str:
     """"2026年10月" in Chinese, "2026-10" otherwise: the official wording where it is read. A
     period's key ("2026-Q3") is read as the period."""
     if isinstance(period, str):
+        key = period
         try:
-            period = Period.parse(period)
+            period = Period.parse(key)
         except ValueError:
-            return period
+            return key
     if (get_language() or "").startswith("zh"):
         return str(getattr(period, "label_zh", period))
     return str(getattr(period, "key", period))
