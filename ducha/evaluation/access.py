@@ -69,6 +69,14 @@ def sees_explanation(user: User, evaluation: EvaluationPeriod, unit_id: int) -> 
     return unit_scope(user).allows(unit_id)
 
 
+def explained_units(user: User, evaluation: EvaluationPeriod, unit_ids: list[int]) -> set[int]:
+    """``sees_explanation`` for a whole ranking, asking who the user is once, not per unit."""
+    if runs_evaluation(user) or approves(user) or user.role in CITY_WIDE_ROLES:
+        return set(unit_ids)
+    scope = unit_scope(user)
+    return {u for u in unit_ids if scope.allows(u)}
+
+
 def rates_units(user: User) -> QuerySet[Unit]:
     """The units a leader rates: those in their scope (the mayor every unit)."""
     if user.role != Role.LEADER:

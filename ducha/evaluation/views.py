@@ -22,6 +22,7 @@ from ducha.evaluation.access import (
     access_period_by_id,
     approver,
     approves,
+    explained_units,
     rates_units,
     runs_evaluation,
     sees_explanation,
@@ -135,7 +136,7 @@ def period(request: HttpRequest, evaluation_id: int) -> HttpResponse:
         "approver": approver(), "errors": errors, "states": PeriodState,
         "effect": act.publish_effect(ev) if office and ev.state == PeriodState.APPROVED else "",
         "next_number": next_number(workcal.today()) if office and ev.state == PeriodState.APPROVED else "",
-        "explains": {line.unit_id for line in lines if sees_explanation(user, ev, line.unit_id)},
+        "explains": explained_units(user, ev, [line.unit_id for line in lines]),
         "reward": reward, "penalty": penalty, "objections": own_objections.select_related("unit", "raised_by"),
         "may_object": user.role == "unit_admin" and ev.state == PeriodState.PUBLISHED
         and any(line.unit_id == user.unit_id for line in lines),
