@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ducha.accountability",
     "ducha.lawful",
     "ducha.burden",
+    "ducha.approvals",
     "ducha.awards",
     "ducha.evaluation",
     "ducha.staffeval",
@@ -407,3 +408,15 @@ DUCHA_AWARD_APPROVER = env_str("DUCHA_AWARD_APPROVER", "")
 DUCHA_STAFF_EXCELLENT_SHARE = env_float("DUCHA_STAFF_EXCELLENT_SHARE", 0.20, minimum=0, maximum=1)
 DUCHA_STAFF_EXCELLENT_SHARE_RAISED = env_float("DUCHA_STAFF_EXCELLENT_SHARE_RAISED", 0.25, minimum=0, maximum=1)
 DUCHA_STAFF_EXCELLENT_SHARE_LOWERED = env_float("DUCHA_STAFF_EXCELLENT_SHARE_LOWERED", 0.15, minimum=0, maximum=1)
+
+
+# Administrative approval (S3.1–S3.5). The approval service office (行政审批服务局) is a unit: its
+# staff run the windows and its board; the code names it.
+DUCHA_APPROVAL_SERVICE_UNIT = env_str("DUCHA_APPROVAL_SERVICE_UNIT", "xzspj")
+# 电子监察: a yellow card once this share of a limit is used (a red one once it is passed).
+DUCHA_APPROVAL_YELLOW_SHARE = env_float("DUCHA_APPROVAL_YELLOW_SHARE", 0.8, minimum=0.1, maximum=1.0)
+# Joint approval (S3.4): a project of at least this investment in yuan qualifies.
+DUCHA_APPROVAL_JOINT_INVESTMENT = env_int("DUCHA_APPROVAL_JOINT_INVESTMENT", 100_000_000, minimum=0)
+# 办件 numbers and the documents' 机关代字.
+DUCHA_APPROVAL_RECEIPT_PREFIX = env_str("DUCHA_APPROVAL_RECEIPT_PREFIX", "SP")
+DUCHA_APPROVAL_DOC_PREFIX = env_str("DUCHA_APPROVAL_DOC_PREFIX", "宛审批")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("lawful/", include("ducha.lawful.urls")),
     path("evaluation/", include("ducha.evaluation.urls")),
     path("burden/", include("ducha.burden.urls")),
+    path("approvals/", include("ducha.approvals.urls")),
     path("staff-evaluation/", include("ducha.staffeval.urls")),
     path("api/", api.urls),
     path("admin/", admin_site.urls),

@@ -28,7 +28,7 @@ RANKS: dict[str, int] = {
     # the core, in the order of the matter's path
     "matters": 10, "reminders": 11, "reports": 12, "letters": 13, "ledger": 14,
     # the newer apps, on top of the core
-    "accountability": 20, "awards": 21, "lawful": 22, "burden": 23, "evaluation": 25, "staffeval": 26,
+    "accountability": 20, "awards": 21, "lawful": 22, "burden": 23, "approvals": 24, "evaluation": 25, "staffeval": 26,
     # on top: the API and the pages, then the URL map that joins them
     "api": 30, "web": 31, "urls": 40,
 }

@@ -18,6 +18,9 @@ from ducha.api import (
     accountability_announce,
     accountability_cases,
     accountability_rounds,
+    approvals_applications,
+    approvals_catalogue,
+    approvals_supervision,
     awards,
     bulletins,
     burden,
@@ -99,6 +102,10 @@ api.add_router("", lawful.router)
 api.add_router("", burden.router)
 # S2.5, S6.2: a unit's internal ledger, monthly reviews and year-end staff evaluation.
 api.add_router("", staffeval.router)
+# S3.1–S3.5: administrative approval: the catalogue, applications, electronic supervision.
+api.add_router("", approvals_catalogue.router)
+api.add_router("", approvals_applications.router)
+api.add_router("", approvals_supervision.router)
 # S6.1–S6.3: the performance evaluation.
 api.add_router("", evaluation.router)
 
