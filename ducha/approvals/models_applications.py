@@ -70,8 +70,11 @@ class Application(models.Model):
     applicant_id = models.CharField(_("ID or credit code"), max_length=40)  # 身份证号 / 统一社会信用代码
     applicant_phone = models.CharField(_("phone"), max_length=20)
     project = models.CharField(_("project"), max_length=200, blank=True)  # 项目名称
-    # joint approval (S3.4): why it qualified, and the figure behind it
+    # joint approval (S3.4): why it qualified, the figure behind it, and the items reviewed
+    # together (``version`` is then the lead item); one list, one fee sheet, one decision
     joint = models.BooleanField(_("joint approval"), default=False)
+    members = models.ManyToManyField(ItemVersion, blank=True, related_name="joint_applications",
+                                     verbose_name=_("items reviewed together"))
     joint_reason = models.CharField(_("why joint"), max_length=20, blank=True)  # key_provincial / key_city / investment / designated
     investment = models.DecimalField(_("investment (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
     # 首问负责: who received it answers the applicant until it ends; a handover is an event

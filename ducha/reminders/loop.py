@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
-from ducha.reminders import engine, outbox
+from ducha.reminders import engine, outbox, passes
 
 log = logging.getLogger("ducha.reminders")
 # Messages claimed per delivery transaction: small enough that a slow channel (an SMTP relay at
@@ -64,6 +64,7 @@ def run_once(*, batch_size: int = 1000, stop: threading.Event | None = None) -> 
                           max_seconds=settings.DUCHA_DELIVERY_PASS_SECONDS, limit=_DELIVERY_CHUNK,
                           should_stop=should_stop)
     tasks = 0 if should_stop() else run_db_tasks()
+    others = passes.run_all(should_stop)
     return {
         "reminders_created": scan.reminders_created,
         "inbox_delivered": scan.inbox_delivered,
@@ -80,6 +81,7 @@ def run_once(*, batch_size: int = 1000, stop: threading.Event | None = None) -> 
         "batches": scan.batches,
         "tasks_run": tasks,
         "calendar_missing": scan.calendar_missing,
+        **others,  # the passes the apps above register (passes.py)
         "seconds": round(time.monotonic() - started, 3),
     }
 

@@ -82,6 +82,9 @@ class Command(BaseCommand):
         from ducha.lawful.demo import build_demo_lawful
 
         build_demo_lawful()
+        from ducha.approvals.demo import build_demo_approvals
+
+        build_demo_approvals()
         from ducha.staffeval.demo import build_demo_staffeval
 
         build_demo_staffeval()

@@ -1,0 +1,5 @@
+"""The demo applications."""
+
+
+def build_demo_applications() -> None:
+    pass
