@@ -20,6 +20,7 @@ from ducha.api import (
     accountability_rounds,
     approvals_applications,
     approvals_catalogue,
+    approvals_handling,
     approvals_supervision,
     awards,
     bulletins,
@@ -105,6 +106,7 @@ api.add_router("", staffeval.router)
 # S3.1–S3.5: administrative approval: the catalogue, applications, electronic supervision.
 api.add_router("", approvals_catalogue.router)
 api.add_router("", approvals_applications.router)
+api.add_router("", approvals_handling.router)
 api.add_router("", approvals_supervision.router)
 # S6.1–S6.3: the performance evaluation.
 api.add_router("", evaluation.router)

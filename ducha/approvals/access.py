@@ -12,7 +12,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
+from ducha.approvals.models import Application, StepRecord
 from ducha.org.models import Unit, User
 from ducha.org.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 
@@ -34,3 +37,37 @@ def reads_everything(user: User) -> bool:
     """The service office, the city-wide offices and the city leaders see every application."""
     return user.is_authenticated and (in_service_office(user) or user.role in CITY_WIDE_ROLES
                                       or user.role == Role.LEADER)
+
+
+def visible_applications(user: User) -> QuerySet[Application]:
+    """Applications the person may read: every one for the service office, the city-wide offices
+    and the leaders; for a department's people, those it handles or has a step in."""
+    qs = Application.objects.all()
+    if reads_everything(user):
+        return qs
+    if user.is_authenticated and user.role in UNIT_ROLES and user.unit_id is not None:
+        return qs.filter(Q(handling_unit_id=user.unit_id)
+                         | Q(pk__in=StepRecord.objects.filter(step__department_id=user.unit_id)
+                             .values("application_id")))
+    return qs.none()
+
+
+def access_application_by_id(user: User, application_id: int) -> Application:
+    """The application, or Http404 when it does not exist or is outside the person's scope."""
+    app = visible_applications(user).select_related("version__item", "handling_unit", "area",
+                                                    "first_officer").filter(pk=application_id).first()
+    if app is None:
+        raise Http404("no such application")
+    return app
+
+
+def access_application_by_receipt(user: User, receipt_number: str) -> Application:
+    app = visible_applications(user).filter(receipt_number=receipt_number).only("pk").first()
+    if app is None:
+        raise Http404("no such application")
+    return access_application_by_id(user, app.pk)
+
+
+def handles_steps_of(user: User, unit_id: int) -> bool:
+    """The department's own people take its steps."""
+    return user.is_authenticated and user.role in UNIT_ROLES and user.unit_id == unit_id
