@@ -261,3 +261,53 @@ def test_s2_8_a_quarter_whose_months_are_closed_reads_the_closed_figures(city, q
     ev = do_open_evaluation(actor=city.percy, category_id=quarter.pk, period_key=Q3, today=AFTER)
     rows = {r["code"]: r for r in line_of(ev, city, "fgw").breakdown["indicators"]}
     assert rows["execution"]["note"] == "closed:3/5" and rows["execution"]["score"] == "7.20"  # 12 × 3/5
+
+
+def test_s6_1_provincial_honours_are_a_capped_tie_breaking_bonus_summed_per_honour(city, quarter):
+    fgw = city.units["fgw"].pk
+    for honour, points in (("省级文明单位", "3"), ("全省营商环境评价第一名", "4")):
+        do_enter_ratings(actor=city.percy, period_key=Q3, source="provincial_honours", origin=honour,
+                         entries=[RatingEntry(fgw, points)])
+    with pytest.raises(EvaluationError):  # an honour is entered with its name
+        do_enter_ratings(actor=city.percy, period_key=Q3, source="provincial_honours", origin=" ",
+                         entries=[RatingEntry(fgw, "1")])
+    ev = do_open_evaluation(actor=city.percy, category_id=quarter.pk, period_key=Q3, today=AFTER)
+    line = line_of(ev, city, "fgw")
+    honours = next(r for r in line.breakdown["indicators"] if r["code"] == "honours")
+    assert Decimal(honours["value"]) == 7 and len(honours["records"]) == 2  # 3 + 4, each honour one click away
+    # 贵阳's rule: the bonus (capped at 5) breaks ties only; the total does not move.
+    assert Decimal(line.breakdown["total"]["bonus"]) == 5 and line.total == line.base + Decimal(
+        line.breakdown["total"]["deduction"])
+
+
+def test_s2_4_the_year_end_ledger_is_read_from_the_frozen_close_not_the_live_matters(city, clock, settings, tmp_path):
+    from ducha.evaluation.sources import ledger_year_end
+    from ducha.ledger.actions import do_build_ledger, do_close_ledger
+    from ducha.ledger.planning import plan_close
+    from ducha.matters.actions import do_transition_matter
+    from ducha.rules.periods import Period
+
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(date(2026, 1, 12))
+    done = make_matter(city, "fgw", progress=100, title="已完成事项")
+    make_matter(city, "fgw", progress=60, title="仍在办理")
+    do_build_ledger(actor=city.alice, year=2026, today=date(2026, 1, 12))
+    fgw, czj = city.units["fgw"].pk, city.units["czj"].pk
+    year = Period.parse("2026")
+    assert ledger_year_end([fgw], year, date(2026, 12, 1))[fgw].value is None  # not closed yet: no value
+    clock.set(date(2026, 11, 20))
+    do_transition_matter(actor=city.sam, matter_id=done.id, action="claim", reason="完成", explanation="完成",
+                         today=date(2026, 11, 20))
+    do_transition_matter(actor=city.alice, matter_id=done.id, action="close", today=date(2026, 11, 23))
+    clock.set(date(2026, 12, 28))
+    from ducha.ledger.actions import do_check_ledger, do_reconcile_ledger
+    do_check_ledger(actor=city.gina, year=2026, today=date(2026, 6, 15))
+    do_reconcile_ledger(actor=city.gina, year=2026, today=date(2026, 9, 15), render=False)
+    do_close_ledger(actor=city.alice, year=2026, today=date(2026, 12, 28), confirm_year=2026,
+                    expected_digest=plan_close(2026, date(2026, 12, 28)).digest)
+    raw = ledger_year_end([fgw, czj], year, date(2026, 12, 28))
+    assert raw[fgw].value == Decimal(1) / 2 and raw[fgw].note == "ledger_final:1/2"
+    assert {r["id"] for r in raw[fgw].records} == set(Matter.objects.filter(lead_unit_id=fgw).values_list("id", flat=True))
+    assert raw[czj].value is None
+    Matter.objects.filter(lead_unit_id=fgw).update(progress=100)  # a later edit does not change the closed ledger
+    assert ledger_year_end([fgw], year, date(2026, 12, 29))[fgw].value == Decimal(1) / 2

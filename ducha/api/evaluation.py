@@ -180,7 +180,7 @@ class ObjectionOut(Schema):
 
 class RatingsIn(Schema):
     period: str
-    source: str = Field(description="leader_rating (a leader, units in scope), external_rating or public_rating "
+    source: str = Field(description="leader_rating (a leader, units in scope), external_rating, public_rating or provincial_honours (the origin names the honour) "
                                     "(the performance office, with origin)")
     origin: str = Field("", max_length=120)
     scores: dict[str, str] = Field(description="unit id → score from 0 to 100")

@@ -20,7 +20,7 @@ from ducha.org.roles import Role
 from ducha.rules.periods import Period
 
 LEADER = "leader_rating"
-ENTERED = ("external_rating", "public_rating")
+ENTERED = ("external_rating", "public_rating", "provincial_honours")
 MAX_VALUE = Decimal(100)
 
 
@@ -60,6 +60,7 @@ def do_enter_ratings(*, actor: User, period_key: str, source: str, entries: list
     elif source in ENTERED:
         if not runs_evaluation(actor):
             raise NotYours(_("The performance office enters third-party and public evaluations."))
+        # A provincial honour is named by its origin: one entry per honour, summed per unit.
         if not origin.strip() or len(origin) > 120:
             raise EvaluationError({"origin": _("Name where the evaluation comes from (at most 120 characters).")})
         allowed = set(Unit.objects.filter(is_active=True).values_list("pk", flat=True))

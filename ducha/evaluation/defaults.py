@@ -46,6 +46,7 @@ DEPARTMENTS: list[Row] = [
 # code, name, English name, source, points per record, enters the total
 ADJUSTMENTS = [
     ("innovation", "创新奖加分", "Innovation award bonus", "innovation_award", "2", False),
+    ("honours", "省级表彰加分", "Provincial honours bonus", "provincial_honours", "1", False),
     ("accountability", "问责扣分", "Accountability deduction", "accountability_records", "-1", True),
     ("findings", "督查发现问题扣分", "Supervision findings deduction", "round_findings", "-0.2", True),
 ]

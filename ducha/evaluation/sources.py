@@ -24,6 +24,7 @@ from ducha.accountability.summary import unit_accountability
 from ducha.awards.summary import units_innovation
 from ducha.evaluation.models import Rating
 from ducha.lawful.summary import units_lawful
+from ducha.ledger.models import SnapshotKind, SnapshotLine
 from ducha.letters.models import Letter
 from ducha.matters.models import Matter, Source
 from ducha.reports.actions_close import closed_months
@@ -195,6 +196,28 @@ def letters_received(unit_ids: list[int], period: Period, today: date) -> dict[i
             for u, ids in got.items()}
 
 
+@source("ledger_year_end", "the year-end ledger as frozen at the close (S2.4): the share of the unit's "
+                           "ledger matters completed")
+def ledger_year_end(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
+    """年底交账: read from the frozen final snapshot of the period's year, never from the live
+    matters, so the score is what the ledger closed with. A year not closed yet has no value."""
+    per: dict[int, list[tuple[int, bool]]] = {u: [] for u in unit_ids}
+    lines = (SnapshotLine.objects.filter(ledger_year__year=period.year, kind=SnapshotKind.FINAL,
+                                         data__lead_unit_id__in=unit_ids)
+             .values_list("matter_id", "data__lead_unit_id", "data__ledger_status").order_by("matter_id"))
+    for mid, uid, status in lines:
+        per[int(uid)].append((mid, status == "completed"))
+    out: dict[int, Raw] = {}
+    for uid, items in per.items():
+        if not items:
+            out[uid] = Raw(None, [], "ledger_not_closed")
+            continue
+        done = sum(1 for _m, d in items if d)
+        out[uid] = Raw(Decimal(done) / Decimal(len(items)), [{"type": "matter", "id": m} for m, _d in items],
+                       f"ledger_final:{done}/{len(items)}")
+    return out
+
+
 def _rated(code: str) -> SourceFn:
     def read(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
         # Each rater's latest entry counts; the unit's value is the mean over raters.
@@ -222,7 +245,26 @@ for _code, _label in (("leader_rating", "the city leaders' rating of units in th
                       ("public_rating", "the public's evaluation (survey), entered or imported with its source")):
     source(_code, _label)(_rated(_code))
 
-RATED_SOURCES = frozenset({"leader_rating", "external_rating", "public_rating"})
+
+
+@source("provincial_honours", "honours and ranks the province awarded the unit, entered with the honour named "
+                              "(an adjustment's points)")
+def provincial_honours(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
+    """Bonus points for provincial honours (省级表彰、排名), one entry per honour (its name is the
+    rating's origin): the unit's value is their sum, which the set's adjustment caps."""
+    latest: dict[tuple[int, str], tuple[int, Decimal]] = {}
+    for rid, uid, origin, value in Rating.objects.filter(
+            period=period.key, source="provincial_honours", unit_id__in=unit_ids).order_by(
+            "entered_at", "id").values_list("id", "unit_id", "origin", "value"):
+        latest[(uid, origin)] = (rid, value)
+    per: dict[int, list[tuple[int, Decimal]]] = {u: [] for u in unit_ids}
+    for (uid, _origin), entry in latest.items():
+        per[uid].append(entry)
+    return {uid: Raw(sum((v for _i, v in entries), Decimal(0)), [{"type": "rating", "id": i} for i, _v in entries],
+                     f"honours:{len(entries)}") for uid, entries in per.items()}
+
+
+RATED_SOURCES = frozenset({"leader_rating", "external_rating", "public_rating", "provincial_honours"})
 
 
 def rated_counts(period: Period) -> dict[str, int]:

@@ -7,12 +7,14 @@ October off (国庆), Saturday 10 October a working day (调休). Every period c
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ducha.rules.approvals import FlowStepSpec as Step
 from ducha.rules.approvals import (
     Pause,
     card_for,
@@ -23,7 +25,6 @@ from ducha.rules.approvals import (
     find_cycle,
     paused_workdays,
 )
-from ducha.rules.approvals import FlowStepSpec as Step
 from tests.rules.cn_calendar_source import cn_calendar
 
 CAL = cn_calendar()
@@ -123,7 +124,7 @@ def test_a_reported_cycle_is_real_and_none_means_an_order_exists(edges):
     cycle = find_cycle(graph)
     if cycle is not None:
         assert cycle[0] == cycle[-1]
-        assert all(b in graph.get(a, []) for a, b in zip(cycle, cycle[1:], strict=False))
+        assert all(b in graph.get(a, []) for a, b in itertools.pairwise(cycle))
     else:  # a topological order exists: repeatedly remove items that require nothing left
         left = {k: set(v) for k, v in graph.items()}
         while left:

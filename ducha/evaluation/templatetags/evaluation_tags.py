@@ -56,6 +56,8 @@ NOTES = {
     "ratio": _("%(x)s done of those due"), "closed": _("%(x)s done of those due, as the months were closed"), "items": _("mean of %(x)s items"), "checks": _("checks: %(x)s"),
     "findings": _("%(x)s findings"), "records": _("%(x)s records"), "awards": _("%(x)s awards"),
     "letters": _("%(x)s letters"), "raters": _("mean of %(x)s ratings"),
+    "honours": _("sum of %(x)s honours"), "ledger_final": _("%(x)s completed, as the year-end ledger was closed"),
+    "ledger_not_closed": _("the year's ledger is not closed"),
 }
 # The rules write formulas in numbers with a few English phrases; each phrase has its words here.
 PHRASES = [
@@ -93,6 +95,7 @@ SOURCES = {
     "accountability_records": _("Accountability records"), "innovation_award": _("Innovation awards"),
     "letters_received": _("Reminder letters received"), "leader_rating": _("Leaders' rating"),
     "external_rating": _("Third-party evaluation"), "public_rating": _("Public evaluation"),
+    "provincial_honours": _("Provincial honours"), "ledger_year_end": _("The year-end ledger"),
 }
 
 
