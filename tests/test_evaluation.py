@@ -311,3 +311,23 @@ def test_s2_4_the_year_end_ledger_is_read_from_the_frozen_close_not_the_live_mat
     assert raw[czj].value is None
     Matter.objects.filter(lead_unit_id=fgw).update(progress=100)  # a later edit does not change the closed ledger
     assert ledger_year_end([fgw], year, date(2026, 12, 29))[fgw].value == Decimal(1) / 2
+
+
+def test_s6_3_a_units_rank_over_the_quarters_costs_the_same_queries_however_many_quarters(city, quarter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    percy = Client()
+    percy.force_login(city.percy)
+    q3 = do_open_evaluation(actor=city.percy, category_id=quarter.pk, period_key=Q3, today=AFTER)
+    do_open_evaluation(actor=city.percy, category_id=quarter.pk, period_key="2026-Q2", today=AFTER)
+    url = reverse("evaluation:unit", args=[q3.pk, city.units["fgw"].pk])
+    percy.get(url)
+    with CaptureQueriesContext(connection) as two:
+        page = percy.get(url).content.decode()
+    assert page.count('class="list-inline-item"') >= 2 and 'data-testid="ranks"' in page
+    do_open_evaluation(actor=city.percy, category_id=quarter.pk, period_key="2026-Q1", today=AFTER)
+    with CaptureQueriesContext(connection) as three:
+        page = percy.get(url).content.decode()
+    assert page.count("list-inline-item") > 2
+    assert len(three) == len(two)

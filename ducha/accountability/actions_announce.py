@@ -158,7 +158,9 @@ def leaks(ann: Announcement) -> dict[str, str]:
     """Items that name a person held to account (or the unit) although they are not to: the
     publication choice is checked against the text, not only recorded."""
     errors: dict[str, str] = {}
-    for item in ann.items.select_related("case__unit", "record__unit"):
+    items = ann.items.select_related("case__unit", "record__unit").prefetch_related("record__people",
+                                                                                    "case__records__people")
+    for item in items:
         records = [item.record] if item.record is not None else list(item.case.records.all()) if item.case else []
         unit = item.record.unit if item.record is not None else item.case.unit if item.case else None
         if not item.name_people:

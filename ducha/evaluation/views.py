@@ -34,7 +34,7 @@ from ducha.evaluation.actions_sets import PARAMS, do_make_set, specs_of
 from ducha.evaluation.documents import next_number
 from ducha.evaluation.models import Category, IndicatorSet, Objection, PeriodState
 from ducha.evaluation.sources import LABELS
-from ducha.evaluation.summary import current_lines, current_snapshot
+from ducha.evaluation.summary import current_lines, current_snapshot, latest_lines
 from ducha.org.access import business_reader
 from ducha.org.models import Unit
 from ducha.rules.evaluation import reward_and_penalty
@@ -164,8 +164,10 @@ def unit(request: HttpRequest, evaluation_id: int, unit_id: int) -> HttpResponse
                 "mean": float(means.get(row["code"], Decimal(0)) / Decimal(row["weight"]) * 100)}
                for row in line.breakdown["indicators"]
                if row["method"] and row["method"] != "adjustment" and Decimal(row.get("weight") or 0) > 0]
-    history = list(visible_periods(user).filter(category=ev.category, period__contains="-Q").order_by("period"))
-    ranks = [(h.period, next((x.rank for x in current_lines(h) if x.unit_id == unit_id), None)) for h in history]
+    # The unit's rank in each quarter it may see: two queries however many quarters there are.
+    history = visible_periods(user).filter(category=ev.category, period__contains="-Q")
+    got = dict(latest_lines(history).filter(unit_id=unit_id).values_list("snapshot__evaluation__period", "rank"))
+    ranks = [(p, got.get(p)) for p in history.order_by("period").values_list("period", flat=True)]
     return render(request, "evaluation/unit.html", {
         "ev": ev, "line": line, "rows": line.breakdown["indicators"], "total": line.breakdown["total"],
         "profile": profile, "ranks": ranks, "count": len(lines), "labels": LABELS,
