@@ -331,3 +331,21 @@ def test_s6_3_a_units_rank_over_the_quarters_costs_the_same_queries_however_many
         page = percy.get(url).content.decode()
     assert page.count("list-inline-item") > 2
     assert len(three) == len(two)
+
+
+def test_s3_3_red_cards_of_electronic_supervision_are_a_deduction_naming_each_card(city, quarter):
+    from ducha.approvals.models import Card
+    from tests.test_approvals_supervision import application, version
+
+    app = application(city, version(city), received=date(2026, 9, 1), accepted=date(2026, 9, 1))
+    Card.objects.create(application=app, unit=city.units["fgw"], colour="yellow", issued_on=date(2026, 9, 10),
+                        limit_days=10, used_days=8)
+    red = Card.objects.create(application=app, unit=city.units["fgw"], colour="red", issued_on=date(2026, 9, 16),
+                              limit_days=10, used_days=11)
+    ev = do_open_evaluation(actor=city.percy, category_id=quarter.pk, period_key=Q3, today=AFTER)
+    rows = {r["code"]: r for r in line_of(ev, city, "fgw").breakdown["indicators"]}
+    assert Decimal(rows["approval_cards"]["value"]) == 1  # the red card only: a yellow one is a warning
+    assert rows["approval_cards"]["records"] == [{"type": "approval_card", "id": red.pk}]
+    assert Decimal(rows["approval_cards"]["score"]) == Decimal("-0.50")
+    czj = {r["code"]: r for r in line_of(ev, city, "czj").breakdown["indicators"]}
+    assert Decimal(czj["approval_cards"]["value"]) == 0

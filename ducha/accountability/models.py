@@ -34,6 +34,7 @@ class CaseSource(models.TextChoices):
     RATING = "rating", _("A bad public rating")  # 差评
     PLATFORM = "platform", _("Proposed by the platform")  # 平台提示
     LAWFUL_CHECK = "lawful_check", _("A lawful-administration check")  # 依法行政检查
+    APPROVAL_CARD = "approval_card", _("An approval supervision card")  # 电子监察 黄牌/红牌
 
 
 class CaseState(models.TextChoices):

@@ -6,3 +6,10 @@ class ApprovalsConfig(AppConfig):
     name = "ducha.approvals"
     verbose_name = _("Administrative approval")  # 行政审批
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Electronic supervision (S3.3) runs in the reminder loop, after the reminders' own scan.
+        from ducha.approvals.supervision import run_pass
+        from ducha.reminders import passes
+
+        passes.register("approvals", run_pass, rank=24)

@@ -49,6 +49,7 @@ ADJUSTMENTS = [
     ("honours", "省级表彰加分", "Provincial honours bonus", "provincial_honours", "1", False),
     ("accountability", "问责扣分", "Accountability deduction", "accountability_records", "-1", True),
     ("findings", "督查发现问题扣分", "Supervision findings deduction", "round_findings", "-0.2", True),
+    ("approval_cards", "电子监察红牌扣分", "Red cards of electronic supervision", "approval_red_cards", "-0.5", True),
 ]
 
 

@@ -21,6 +21,7 @@ from django.db.models import Count
 
 from ducha.accountability.rounds_models import Finding, RoundState
 from ducha.accountability.summary import unit_accountability
+from ducha.approvals.summary import units_cards
 from ducha.awards.summary import units_innovation
 from ducha.evaluation.models import Rating
 from ducha.lawful.summary import units_lawful
@@ -216,6 +217,20 @@ def ledger_year_end(unit_ids: list[int], period: Period, today: date) -> dict[in
         out[uid] = Raw(Decimal(done) / Decimal(len(items)), [{"type": "matter", "id": m} for m, _d in items],
                        f"ledger_final:{done}/{len(items)}")
     return out
+
+
+@source("approval_red_cards", "red cards of electronic supervision: approvals past their limit (S3.3)")
+def approval_red_cards(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
+    """A red card is an application or a step of the department's past its limit (电子监察); each
+    counts once, in the period it was issued."""
+    return {uid: Raw(Decimal(c.red), [{"type": "approval_card", "id": i} for i in c.red_ids], f"red_cards:{c.red}")
+            for uid, c in units_cards(unit_ids, period.start, period.end).items()}
+
+
+@source("approval_yellow_cards", "yellow cards of electronic supervision: approvals near their limit (S3.3)")
+def approval_yellow_cards(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
+    return {uid: Raw(Decimal(c.yellow), [{"type": "approval_card", "id": i} for i in c.yellow_ids],
+                     f"yellow_cards:{c.yellow}") for uid, c in units_cards(unit_ids, period.start, period.end).items()}
 
 
 def _rated(code: str) -> SourceFn:

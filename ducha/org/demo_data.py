@@ -115,6 +115,9 @@ DEMO_ACCOUNTS = [
     ("fgw_admin", "发改委单位管理员", "unit_admin", "fgw", "办公室主任"),
     ("fgw_staff", "发改委工作人员", "unit_staff", "fgw", "督查督办科科员"),
     ("xixia_staff", "西峡县工作人员", "unit_staff", "xixia", "政府办科员"),
+    # The approval service office (S3): its administrator edits the approval catalogue, its clerk runs a window.
+    ("shenpi", "审批局管理员", "unit_admin", "xzspj", "审批管理科科长"),
+    ("chuangkou", "窗口工作人员", "unit_staff", "xzspj", "政务服务窗口受理员"),
     ("renshi", "组织部演示账号", "hr", None, "干部科科员"),
     ("sysadmin", "系统管理员", "system_admin", None, "系统管理员"),
     ("secadmin", "安全管理员", "security_admin", None, "安全管理员"),

@@ -24,7 +24,8 @@ METHODS = {
 }
 RECORDS = {"matter": _("Matter"), "rate": _("Rate shortfall"), "lawful_check": _("Lawful-administration check"),
            "finding": _("Supervision finding"), "record": _("Accountability record"),
-           "nomination": _("Innovation award"), "letter": _("Reminder letter"), "rating": _("Rating")}
+           "nomination": _("Innovation award"), "letter": _("Reminder letter"), "rating": _("Rating"),
+           "approval_card": _("Supervision card")}
 
 
 @register.filter
@@ -58,6 +59,7 @@ NOTES = {
     "letters": _("%(x)s letters"), "raters": _("mean of %(x)s ratings"),
     "honours": _("sum of %(x)s honours"), "ledger_final": _("%(x)s completed, as the year-end ledger was closed"),
     "ledger_not_closed": _("the year's ledger is not closed"),
+    "red_cards": _("%(x)s red cards"), "yellow_cards": _("%(x)s yellow cards"),
 }
 # The rules write formulas in numbers with a few English phrases; each phrase has its words here.
 PHRASES = [
@@ -96,6 +98,8 @@ SOURCES = {
     "letters_received": _("Reminder letters received"), "leader_rating": _("Leaders' rating"),
     "external_rating": _("Third-party evaluation"), "public_rating": _("Public evaluation"),
     "provincial_honours": _("Provincial honours"), "ledger_year_end": _("The year-end ledger"),
+    "approval_red_cards": _("Red cards of electronic supervision"),
+    "approval_yellow_cards": _("Yellow cards of electronic supervision"),
 }
 
 
