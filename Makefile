@@ -5,6 +5,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 PORT ?= 8000
+PORTAL_PORT ?= 8001
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
@@ -23,7 +24,7 @@ $(DEV): pyproject.toml $(RUNTIME)
 
 demo: $(RUNTIME)
 	@bash scripts/system-packages.sh runtime || echo "ducha: PDF documents need the fonts above; everything else works without them"
-	$(VENV)/bin/ducha demo --port $(PORT)
+	$(VENV)/bin/ducha demo --port $(PORT) --portal-port $(PORTAL_PORT)
 
 test: $(DEV)
 	bash scripts/test.sh

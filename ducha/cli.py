@@ -81,15 +81,23 @@ def explain(problem: str) -> str:
     )
 
 
+def serves_portal(args: list[str]) -> bool:
+    """`ducha portal` (or `ducha portal serve`): the public site, under its own settings. Its
+    `grant` and `public-key` run under the intranet's."""
+    return bool(args) and args[0] == "portal" and not {"grant", "public-key", "-h", "--help"} & set(args[1:])
+
+
 def main(argv: list[str] | None = None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
+    args = sys.argv[1:] if argv is None else argv
+    portal = serves_portal(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.portal_settings" if portal else "ducha.settings")
     try:
         ensure_data_dir()  # before the settings read the keys it creates on first run
     except OSError as e:
         sys.stderr.write(f"ducha: cannot set up the data folder {data_dir()}: {e.strerror or e}\n")
         sys.exit(2)
-    args = sys.argv[1:] if argv is None else argv
-    if needs_database(args):
+    # The portal's role may not read the migration table: `ducha portal` checks what it reads itself.
+    if needs_database(args) and not portal:
         import django
 
         django.setup()

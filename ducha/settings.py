@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "ducha.staffeval",
     "ducha.reminders",
     "ducha.reports",
+    "ducha.publication",
+    # Here for its `ducha portal grant` and `public-key` commands; its pages are served only by
+    # `ducha portal`, under ducha.portal_settings.
+    "ducha.portal",
     "ducha.web",
     "ducha.security",
     "ducha.audit",
@@ -420,3 +424,26 @@ DUCHA_APPROVAL_JOINT_INVESTMENT = env_int("DUCHA_APPROVAL_JOINT_INVESTMENT", 100
 # 办件 numbers and the documents' 机关代字.
 DUCHA_APPROVAL_RECEIPT_PREFIX = env_str("DUCHA_APPROVAL_RECEIPT_PREFIX", "SP")
 DUCHA_APPROVAL_DOC_PREFIX = env_str("DUCHA_APPROVAL_DOC_PREFIX", "宛审批")
+# Joint approval's one seal (一章通): the combined decision is issued by the lead department
+# ("lead") or by the approval service office ("service").
+DUCHA_APPROVAL_JOINT_SEAL = env_choice("DUCHA_APPROVAL_JOINT_SEAL", "lead", ("lead", "service"))
+
+# The public portal (ducha.portal, served by `ducha portal` under ducha.portal_settings) and what
+# it reads and writes (ducha.publication). Its database: empty, the main one (the embedded
+# default); on PostgreSQL a URL with the role `ducha portal grant` made. Its cache holds the
+# rate-limit counters: empty, one process's memory; `redis://…` to share them between processes.
+DUCHA_PORTAL_PORT = env_int("DUCHA_PORTAL_PORT", 8001, minimum=1, maximum=65535)
+DUCHA_PORTAL_DATABASE_URL = env_str("DUCHA_PORTAL_DATABASE_URL", "")
+DUCHA_PORTAL_CACHE_URL = env_str("DUCHA_PORTAL_CACHE_URL", "")
+DUCHA_PORTAL_ALLOWED_HOSTS = env_list("DUCHA_PORTAL_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Form posts and status look-ups per address and minute; after this many failed look-ups or
+# refused forms in an hour an address must also solve the site's own captcha.
+DUCHA_PORTAL_RATE_PER_MINUTE = env_int("DUCHA_PORTAL_RATE_PER_MINUTE", 10, minimum=1, maximum=10_000)
+DUCHA_PORTAL_CAPTCHA_AFTER = env_int("DUCHA_PORTAL_CAPTCHA_AFTER", 3, minimum=0, maximum=1000)
+# Files published with a publication are copied here; the portal only reads the folder.
+DUCHA_PUBLISHED_DIR = Path(env_str("DUCHA_PUBLISHED_DIR", str(DATA_DIR / "published")))
+# Real-name fields and uploads of submissions are sealed to a key pair (ducha.publication.sealing):
+# the portal needs only the public key; the intranet keeps the private one (created as
+# submission_key in the data folder when neither is given).
+DUCHA_SUBMISSION_KEY = env_secret("DUCHA_SUBMISSION_KEY", DATA_DIR / "submission_key")
+DUCHA_SUBMISSION_PUBLIC_KEY = env_str("DUCHA_SUBMISSION_PUBLIC_KEY", "")

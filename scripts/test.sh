@@ -37,6 +37,8 @@ redis-cli -h 127.0.0.1 -p 6379 ping
 export DUCHA_DATA_DIR="$PWD/var/test"
 rm -rf "$DUCHA_DATA_DIR" && mkdir -p "$DUCHA_DATA_DIR" test-artifacts
 ducha collectstatic --noinput -v 0
+# The public site collects its own (fewer) static files into its own folder.
+DJANGO_SETTINGS_MODULE=ducha.portal_settings ducha collectstatic --noinput -v 0
 
 ahead_days=${DUCHA_TEST_DAYS_AHEAD:-400}
 # The browser tests first, on their own: chromium inherits the shifted clock with the server.
@@ -48,7 +50,7 @@ DUCHA_DATABASE_URL="sqlite:///$DUCHA_DATA_DIR/ducha.sqlite3" \
 # of the time).
 ahead_dir="$PWD/var/test-ahead"
 rm -rf "$ahead_dir" && mkdir -p "$ahead_dir"
-cp -r "$DUCHA_DATA_DIR/static" "$DUCHA_DATA_DIR/secret_key" "$DUCHA_DATA_DIR/data_key" "$ahead_dir/"
+cp -r "$DUCHA_DATA_DIR/static" "$DUCHA_DATA_DIR/portal-static" "$DUCHA_DATA_DIR/secret_key" "$DUCHA_DATA_DIR/data_key" "$ahead_dir/"
 ahead_log=test-artifacts/pytest-clock-ahead.log
 # Its own session (setsid), so that a failure elsewhere ends it and its children with it; a
 # hung test ends it after 20 minutes instead of holding the run.

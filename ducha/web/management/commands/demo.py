@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,8 +36,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
         parser.add_argument("--no-serve", action="store_true", help="set up the demo city and exit")
+        parser.add_argument("--portal-port", type=int, default=None,
+                            help="port of the public portal, served beside it (default DUCHA_PORTAL_PORT, 8001)")
+        parser.add_argument("--no-portal", action="store_true", help="do not start the public portal")
 
-    def handle(self, *args: Any, port: int, no_serve: bool, **options: Any) -> None:
+    def handle(self, *args: Any, port: int, no_serve: bool, portal_port: int | None = None, no_portal: bool = False,
+               **options: Any) -> None:
         translation.activate("zh-hans")
         with demo_mailbox() as mailbox:
             accounts = self.build()
@@ -46,9 +53,23 @@ class Command(BaseCommand):
             server = Serve()
             server.stdout, server.stderr = self.stdout, self.stderr
             server.prepare(port=port, host="127.0.0.1", no_worker=False, worker_interval=None)
+            portal_port = portal_port or settings.DUCHA_PORTAL_PORT
+            portal = None if no_portal else self.start_portal(portal_port)
             # Last, so nothing scrolls the accounts away before the browser is opened.
-            self.print_accounts(accounts, mailbox, url=f"http://127.0.0.1:{port}/")
-            server.run(port=port, host="127.0.0.1", threads=8)
+            self.print_accounts(accounts, mailbox, url=f"http://127.0.0.1:{port}/",
+                                portal_url=None if portal is None else f"http://127.0.0.1:{portal_port}/")
+            try:
+                server.run(port=port, host="127.0.0.1", threads=8)
+            finally:
+                if portal is not None:
+                    portal.terminate()
+                    portal.wait(timeout=10)
+
+    def start_portal(self, port: int) -> subprocess.Popen[bytes]:
+        """The public site in a process of its own (it has its own settings module), on the same
+        data folder and database: the embedded default (README, "Two sites")."""
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ducha.portal_settings"}
+        return subprocess.Popen([sys.executable, "-m", "ducha", "portal", "--port", str(port)], env=env)  # noqa: S603 - this interpreter, fixed arguments
 
     def build(self) -> list[Any]:
         call_command("migrate", interactive=False, verbosity=0)
@@ -91,9 +112,13 @@ class Command(BaseCommand):
         from ducha.evaluation.demo import build_demo_evaluation
 
         build_demo_evaluation()
+        from ducha.publication.demo import build_demo_publications
+
+        build_demo_publications()
         return accounts
 
-    def print_accounts(self, accounts: list[Any], mailbox: Path, *, url: str | None) -> None:
+    def print_accounts(self, accounts: list[Any], mailbox: Path, *, url: str | None,
+                       portal_url: str | None = None) -> None:
         from ducha.org.models import User
         from ducha.security.policy import current as current_policy
 
@@ -115,4 +140,8 @@ class Command(BaseCommand):
             w(f"{', '.join(enrol)} enrol an authenticator app (TOTP) at their first log-in: have a phone ready.")
         if url:
             w(f"打开 open {url}")
+        if portal_url:
+            from ducha.publication.demo import DEMO_QUERY_CODE, DEMO_RECEIPT
+
+            w(f"公众门户 public portal: {portal_url} (办件查询 status look-up: {DEMO_RECEIPT} / {DEMO_QUERY_CODE})")
         w(self.style.WARNING("=" * 72))

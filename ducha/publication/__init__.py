@@ -1,0 +1,1 @@
+"""What the public may read (published snapshots) and write (submissions), and nothing else."""
