@@ -78,6 +78,10 @@ class Application(models.Model):
     joint_reason = models.CharField(_("why joint"), max_length=20, blank=True)  # key_provincial / key_city / investment / designated
     investment = models.DecimalField(_("investment (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
     # 首问负责: who received it answers the applicant until it ends; a handover is an event
+    # 外网反馈: the applicant follows it on the public site with the receipt number and a query
+    # code, of which only the hash is kept; an online application names its submission
+    query_code_hash = models.CharField(_("query code (hash)"), max_length=200, blank=True)
+    submission_reference = models.CharField(_("online submission"), max_length=40, blank=True)
     first_officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                       verbose_name=_("first-contact officer"))
     received_on = models.DateField(_("received on"))
