@@ -427,6 +427,15 @@ DUCHA_APPROVAL_DOC_PREFIX = env_str("DUCHA_APPROVAL_DOC_PREFIX", "宛审批")
 # Joint approval's one seal (一章通): the combined decision is issued by the lead department
 # ("lead") or by the approval service office ("service").
 DUCHA_APPROVAL_JOINT_SEAL = env_choice("DUCHA_APPROVAL_JOINT_SEAL", "lead", ("lead", "service"))
+# 外网提交 → 内网办理: the window account online applications are received by (a username);
+# empty: the approval service office's first unit administrator.
+DUCHA_APPROVAL_ONLINE_OFFICER = env_str("DUCHA_APPROVAL_ONLINE_OFFICER", "")
+
+# 好差评 (S5.3): a node not rated within this many natural days is recorded at the default level
+# (广东: 7 days, 3 = 基本满意); a bad rating is rectified within so many working days (德州: 5).
+DUCHA_RATING_WINDOW_DAYS = env_int("DUCHA_RATING_WINDOW_DAYS", 7, minimum=1)
+DUCHA_RATING_DEFAULT_LEVEL = env_int("DUCHA_RATING_DEFAULT_LEVEL", 3, minimum=1, maximum=5)
+DUCHA_RATING_RECTIFY_WORKDAYS = env_int("DUCHA_RATING_RECTIFY_WORKDAYS", 5, minimum=1)
 
 # The public portal (ducha.portal, served by `ducha portal` under ducha.portal_settings) and what
 # it reads and writes (ducha.publication). Its database: empty, the main one (the embedded
@@ -447,3 +456,6 @@ DUCHA_PUBLISHED_DIR = Path(env_str("DUCHA_PUBLISHED_DIR", str(DATA_DIR / "publis
 # submission_key in the data folder when neither is given).
 DUCHA_SUBMISSION_KEY = env_secret("DUCHA_SUBMISSION_KEY", DATA_DIR / "submission_key")
 DUCHA_SUBMISSION_PUBLIC_KEY = env_str("DUCHA_SUBMISSION_PUBLIC_KEY", "")
+# The key-task list on the public site (亮进度): the fields of each task disclosed, from number,
+# title, unit, deadline, progress, light, status, note (the goal); people are never disclosed.
+DUCHA_PUBLIC_TASK_FIELDS = env_list("DUCHA_PUBLIC_TASK_FIELDS", "number,title,unit,deadline,progress,light,status")

@@ -32,6 +32,7 @@ from ducha.inbox.models import Notification
 from ducha.matters.models import Matter
 from ducha.org.models import UnitPost, UnitPostKind, User
 from ducha.org.roles import Role
+from tests.test_approvals_ratings import hall  # noqa: F401 -- a fixture
 from tests.test_ledger_phases import make_matter
 
 Q3 = "2026-Q3"
@@ -349,3 +350,23 @@ def test_s3_3_red_cards_of_electronic_supervision_are_a_deduction_naming_each_ca
     assert Decimal(rows["approval_cards"]["score"]) == Decimal("-0.50")
     czj = {r["code"]: r for r in line_of(ev, city, "czj").breakdown["indicators"]}
     assert Decimal(czj["approval_cards"]["value"]) == 0
+
+
+@pytest.mark.usefixtures("hall")
+def test_s5_3_good_and_bad_ratings_reach_the_evaluation_per_thousand_and_rectified_on_time(city, quarter):
+    """好差评 as evaluation inputs that separate units (a raw 满意率 sits at the ceiling)."""
+    from ducha.evaluation.sources import public_bad_ratings, public_rectified_on_time
+    from ducha.rules.periods import Period
+    from tests.test_approvals_ratings import app_on, at, bad
+    from tests.test_approvals_ratings import rate as record
+
+    fgw, czj = city.units["fgw"].pk, city.units["czj"].pk
+    apps = [app_on(city, date(2026, 9, 1), f"E{n}") for n in range(4)]
+    low = bad(apps[0], date(2026, 9, 2))
+    record(apps[1], node="received", level=5, reason="", channel="window", at=at(date(2026, 9, 2)), on=date(2026, 9, 2))
+    q3 = Period.parse(Q3)
+    per_thousand = public_bad_ratings([fgw, czj], q3, AFTER)
+    assert per_thousand[fgw].value == Decimal(250) and per_thousand[fgw].records == [
+        {"type": "service_rating", "id": low.pk}]  # 1 bad of 4 received
+    assert per_thousand[czj].value is None and per_thousand[czj].note == "no_applications"
+    assert public_rectified_on_time([fgw], q3, AFTER)[fgw].value == Decimal(0)  # its case is not rectified

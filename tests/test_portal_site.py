@@ -95,7 +95,8 @@ def test_the_portal_serves_its_own_views_only(portal_settings):
         return found
 
     assert views(get_resolver("ducha.portal.urls").url_patterns, set()) <= {
-        "ducha.portal.views", "ducha.portal.views_status", "django.views.i18n"}
+        "ducha.portal.views", "ducha.portal.views_status", "ducha.portal.views_apply", "ducha.portal.views_rating",
+        "django.views.i18n"}
     assert {a.split(".")[1] for a in portal.INSTALLED_APPS if a.startswith("ducha.")} == {"publication", "portal"}
     assert not any("auth" in m or "ducha.security" in m or "ducha.web" in m for m in portal.MIDDLEWARE)
     assert portal.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies"

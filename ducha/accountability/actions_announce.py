@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -39,6 +40,8 @@ from ducha.documents import DocNumber
 from ducha.documents.register import next_document_number, take_document_number
 from ducha.inbox.notify import notify_people, notify_units
 from ducha.org.models import Unit, User
+from ducha.publication.models import Kind
+from ducha.publication.publish import publish
 from ducha.reports.bulletin import doc_prefix
 from ducha.rules.periods import Period
 from ducha.workcal import service as workcal
@@ -241,7 +244,25 @@ def do_issue_announcement(*, actor: User, ann: Announcement, today: date | None 
         transaction.on_commit(lambda: notify_units(units, title=title, body=body))
     ann.refresh_from_db()
     render_announcement_files(ann)
+    if ann.kind == AnnouncementKind.EXPOSURE:
+        with transaction.atomic():
+            publish_exposure(ann)
     return ann
+
+
+def publish_exposure(ann: Announcement) -> None:
+    """An issued exposure of typical cases on the public site (key: its number): each item's text
+    as issued, which names the unit and the people only where the office chose to; the unit is
+    given apart only where named."""
+    items = []
+    for n, item in enumerate(ann.items.select_related("case__unit").order_by("position", "id"), start=1):
+        unit = item.case.unit.name if item.name_unit and item.case is not None else ""
+        items.append({"title": {"zh": f"典型案例{n}", "en": f"Case {n}"}, "unit": unit, "body": item.text})
+    assert ann.issued_on is not None
+    payload = {"number": ann.number, "date": ann.issued_on.isoformat(), "period": ann.period,
+               "summary": ann.opening, "body": "", "items": items}
+    files = [(f"{ann.number}.pdf", Path(ann.pdf.path))] if ann.pdf else []
+    publish(Kind.EXPOSURE, ann.number, ann.title, payload, files=[f for f in files if f[1].is_file()])
 
 
 def do_render_announcement(*, actor: User, ann: Announcement) -> bool:

@@ -35,6 +35,7 @@ class CaseSource(models.TextChoices):
     PLATFORM = "platform", _("Proposed by the platform")  # 平台提示
     LAWFUL_CHECK = "lawful_check", _("A lawful-administration check")  # 依法行政检查
     APPROVAL_CARD = "approval_card", _("An approval supervision card")  # 电子监察 黄牌/红牌
+    APPROVAL_RATING = "approval_rating", _("An unrectified bad rating of an application")  # 差评逾期未整改
 
 
 class CaseState(models.TextChoices):

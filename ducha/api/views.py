@@ -21,6 +21,7 @@ from ducha.api import (
     approvals_applications,
     approvals_catalogue,
     approvals_handling,
+    approvals_ratings,
     approvals_supervision,
     awards,
     bulletins,
@@ -31,6 +32,7 @@ from ducha.api import (
     evaluation,
     evidence,
     inbox,
+    key_tasks,
     lawful,
     ledger,
     letter_proposals,
@@ -91,6 +93,7 @@ api.add_router("", bulletins.router)
 api.add_router("", evidence.router)
 # S5.2: a classified matter's reference number alone.
 api.add_router("", classified.router)
+api.add_router("", key_tasks.router)
 api.add_router("", accountability.router)
 api.add_router("", accountability_cases.router)
 api.add_router("", accountability_rounds.router)
@@ -108,6 +111,7 @@ api.add_router("", approvals_catalogue.router)
 api.add_router("", approvals_applications.router)
 api.add_router("", approvals_handling.router)
 api.add_router("", approvals_supervision.router)
+api.add_router("", approvals_ratings.router)
 # S6.1–S6.3: the performance evaluation.
 api.add_router("", evaluation.router)
 

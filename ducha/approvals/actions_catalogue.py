@@ -42,6 +42,7 @@ from ducha.approvals.models import (
     Prerequisite,
     VersionState,
 )
+from ducha.approvals.publish import publish_item
 from ducha.audit.api import record as audit
 from ducha.inbox.notify import notify_units
 from ducha.org.models import Unit, User
@@ -274,6 +275,7 @@ def do_publish_version(*, actor: User, version: ItemVersion, today: date | None 
               after={"state": VersionState.PUBLISHED, "code": current.item.code, "version": current.version,
                      "effective_from": current.effective_from})
         _tell_departments(current)
+        publish_item(current.item.code, today)
     return current
 
 
@@ -314,6 +316,8 @@ def do_withdraw_version(*, actor: User, version: ItemVersion) -> list[ItemVersio
         audit(actor=actor, action="approvals.catalogue.withdraw", obj_type="approvals.ItemVersion", obj_id=current.pk,
               before={"states": {v.version: v.state for v in targets}},
               after={"code": current.item.code, "withdrawn": [v.version for v in targets]})
+        if current.state != VersionState.DRAFT:
+            publish_item(current.item.code, workcal.today())
     for v in targets:
         v.refresh_from_db()
     return targets

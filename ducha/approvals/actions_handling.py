@@ -39,6 +39,7 @@ from ducha.approvals.models import (
     StepRecord,
     StepState,
 )
+from ducha.approvals.publish import publish_status
 from ducha.inbox.notify import notify_people, notify_units, notify_units_apart
 from ducha.org.models import User
 from ducha.org.roles import UNIT_ROLES
@@ -146,6 +147,7 @@ def do_finish_step(*, actor: User, step_id: int, opinion: str, today: date | Non
         started = _start_next(app, record, today)
         _event(app, "step_done", actor, today, step=record.pk, department=record.step.department_id,
                action=record.step.action, opinion=opinion, started=[s.pk for s in started])
+        publish_status(app, today)
         Application.objects.filter(pk=app.pk, state__in=ACCEPTED_STATES).update(next_check_on=today)
         all_done = not StepRecord.objects.filter(application_id=app.pk).exclude(state=StepState.DONE).exists()
     number = app.receipt_number
@@ -238,6 +240,7 @@ def do_start_pause(*, actor: User, application_id: int, reason: str, expected_da
         Application.objects.filter(pk=app.pk).update(state=ApplicationState.PAUSED, next_check_on=today)
         _event(app, "pause", actor, today, pause=pause.pk, reason=reason, expected_days=expected_days,
                notice_text=notice_text)
+        publish_status(app, today)
     _tell_clock(app, actor, _("Application %(n)s: the clock is paused") % {"n": app.receipt_number},
                 _("%(reason)s, expected %(days)d working days, from %(day)s. The applicant's written notice: %(text)s")
                 % {"reason": pause.get_reason_display(), "days": expected_days, "day": today.isoformat(),
@@ -268,6 +271,7 @@ def do_end_pause(*, actor: User, application_id: int, note: str = "", today: dat
         assert clock is not None
         _event(app, "resume", actor, today, pause=pause.pk, note=note, paused_workdays=clock.statutory.paused,
                due=clock.due.isoformat() if clock.due else None)
+        publish_status(app, today)
     _tell_clock(app, actor, _("Application %(n)s: the clock runs again") % {"n": app.receipt_number},
                 _("The pause for %(reason)s ended on %(day)s; due %(due)s.") % {
                     "reason": pause.get_reason_display(), "day": today.isoformat(),
@@ -354,6 +358,7 @@ def do_extend(*, actor: User, application_id: int, days: int | None, reason: str
         _event(app, "extend", actor, today, days=days, reason=reason, approved_by=approved_by,
                approved_on=approved_on.isoformat(), notice=reason,
                due=clock.due.isoformat() if clock.due else None)
+        publish_status(app, today)
     _tell_clock(app, actor, _("Application %(n)s: the period is extended") % {"n": app.receipt_number},
                 _("+%(days)d working days, approved by %(who)s on %(day)s; due %(due)s. Tell the applicant the "
                   "reasons: %(reason)s") % {"days": days, "who": approved_by, "day": approved_on.isoformat(),
@@ -416,6 +421,7 @@ def do_decide(*, actor: User, application_id: int, grant: bool, reasons: str, co
         _event(app, "decide", actor, today, grant=grant, reasons=reasons, document=document.pk,
                number=document.number, used=clock.statutory.used if clock else None,
                overdue=clock.statutory.overdue if clock else None)
+        publish_status(app, today)
     title = (_("Application %(n)s granted") if grant else _("Application %(n)s refused")) % {"n": app.receipt_number}
     body = _("Decision %(number)s of %(day)s. Deliver it to the applicant.") % {
         "number": document.number, "day": today.isoformat()}

@@ -45,9 +45,12 @@ from ducha.approvals.models import (
     StepRecord,
     StepState,
 )
+from ducha.approvals.publish import publish_status
 from ducha.audit.api import record as audit
 from ducha.inbox.notify import notify_people, notify_units
 from ducha.org.models import Unit, UnitKind, User
+from ducha.publication.status import hash_query_code
+from ducha.publication.submissions import QUERY_CODE_LENGTH, new_code
 from ducha.rules.identity import id_kind, normalise, phone_valid
 from ducha.workcal import service as workcal
 
@@ -64,9 +67,13 @@ MAX_TEXT = 2000
 def do_receive_application(*, actor: User, item_code: str, area_id: int | None, applicant_name: str,
                            applicant_id: str, applicant_phone: str, project: str = "",
                            materials_handed_in: Iterable[int] = (), channel: str = Channel.WINDOW,
-                           today: date | None = None) -> Application:
+                           query_code_hash: str = "", today: date | None = None) -> Application:
     """收件: only an item of the published catalogue in force today (S3.1); the area's delegation
-    decides who handles it (S3.5); the receiving officer is the first-contact officer (首问负责)."""
+    decides who handles it (S3.5); the receiving officer is the first-contact officer (首问负责).
+
+    The applicant follows it on the public site with the receipt number and a query code: a new
+    one, on ``app.query_code`` only (shown once, only its hash is kept), unless the hash of the
+    code an online submission was given is passed as ``query_code_hash``."""
     _window(actor)
     today = today or workcal.today()
     errors: dict[str, str] = {}
@@ -109,8 +116,10 @@ def do_receive_application(*, actor: User, item_code: str, area_id: int | None, 
     if errors:
         raise IntakeError(errors)
     assert version is not None and handler is not None
+    code = "" if query_code_hash else new_code(QUERY_CODE_LENGTH)
     with transaction.atomic():
         app = Application.objects.create(
+            query_code_hash=query_code_hash or hash_query_code(code),
             receipt_number=next_receipt_number(today.year), version=version, area=area, handling_unit=handler,
             channel=channel, applicant_name=name, applicant_id=ident, applicant_phone=phone,
             project=project.strip(), first_officer=actor, received_on=today, received_at=timezone.now(),
@@ -121,6 +130,8 @@ def do_receive_application(*, actor: User, item_code: str, area_id: int | None, 
         _event(app, "received", actor, today, materials=sorted(handed), channel=channel)
         audit(actor=actor, action="approvals.receive", obj_type="approvals.Application", obj_id=app.pk, before=None,
               after={"receipt_number": app.receipt_number, "version": version.pk, "handling_unit": handler.pk})
+        publish_status(app, today)
+    app.query_code = code  # type: ignore[attr-defined]
     return app
 
 
@@ -224,6 +235,7 @@ def do_give_notice(*, actor: User, application_id: int, confirm: bool, today: da
         _event(app, "notice", actor, today, sequence=notice.sequence, materials=[i["material"] for i in items],
                deadline=clock.deadline.isoformat() if clock.deadline else None)
         documents.issue_document(app, DocumentKind.NOTICE, documents.build_notice, notice, today=today)
+        publish_status(app, today)
         audit(actor=actor, action="approvals.notice", obj_type="approvals.Application", obj_id=app.pk,
               before={"state": ApplicationState.RECEIVED}, after={"state": app.state, "notice": notice.sequence})
     return notice
@@ -247,6 +259,7 @@ def do_submit_materials(*, actor: User, application_id: int, material_ids: Itera
             submitted_on=today, state=MaterialState.PENDING, problem="")
         previous = intake.last_notice(app)
         _event(app, intake.SUBMITTED, actor, today, materials=sorted(ids), notice=previous.sequence if previous else 0)
+        publish_status(app, today)
         if app.state == ApplicationState.NOTIFIED and previous is not None \
                 and intake.named_in(previous) <= intake.submitted_after(app, previous.sequence):
             _move(app, [ApplicationState.NOTIFIED], state=ApplicationState.RECEIVED, next_check_on=today)
@@ -307,6 +320,7 @@ def do_accept(*, actor: User, application_id: int, today: date | None = None) ->
         _event(app, "accepted", actor, today, accepted_on=on.isoformat(), after_notice=clock.after_notice)
         start_steps(app, on)
         documents.issue_document(app, DocumentKind.ACCEPTANCE, documents.build_acceptance, today=today)
+        publish_status(app, today)
         audit(actor=actor, action="approvals.accept", obj_type="approvals.Application", obj_id=app.pk,
               before={"state": ApplicationState.RECEIVED}, after={"state": app.state, "accepted_on": on})
         _tell_accepted(app, _("Application %(number)s accepted") % {"number": app.receipt_number},
@@ -339,6 +353,7 @@ def do_deem_accepted(*, application_id: int, today: date) -> bool:
                after_notice=clock.after_notice, reason=reason)
         start_steps(app, on)
         documents.issue_document(app, DocumentKind.ACCEPTANCE, documents.build_acceptance, today=today)
+        publish_status(app, today)
         audit(actor=None, action="approvals.deem_accept", obj_type="approvals.Application", obj_id=app.pk,
               before={"state": ApplicationState.RECEIVED}, after={"state": app.state, "accepted_on": on},
               reason=reason)
@@ -371,6 +386,7 @@ def do_refuse_to_accept(*, actor: User, application_id: int, reasons: str, confi
               next_check_on=None)
         _event(app, "not_accepted", actor, today, reasons=words)
         documents.issue_document(app, DocumentKind.NOT_ACCEPTED, documents.build_not_accepted, today=today)
+        publish_status(app, today)
         audit(actor=actor, action="approvals.not_accept", obj_type="approvals.Application", obj_id=app.pk,
               before={"state": before}, after={"state": app.state, "reasons": words})
     return app

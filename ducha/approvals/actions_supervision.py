@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ducha.accountability.access import registers
 from ducha.accountability.actions import MAX_TEXT, AccountabilityError
@@ -70,7 +71,7 @@ def do_open_case_from_card(*, actor: User, card_id: int, confirm: bool) -> Case:
         raise SupervisionError(_("Card %(id)s already opened efficiency case %(case)s.")
                                % {"id": card.pk, "case": card.case_id})
     if not confirm:
-        raise SupervisionError({"confirm": _("Nothing was opened. Confirm it: %(effect)s")
+        raise SupervisionError({"confirm": pgettext("approval", "Nothing was opened. Confirm it: %(effect)s")
                                 % {"effect": case_effect(card)}})
     with transaction.atomic():
         if Card.objects.select_for_update().filter(pk=card.pk, case__isnull=True).first() is None:

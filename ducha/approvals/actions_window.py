@@ -17,6 +17,7 @@ from ducha.approvals.intake import move_state as _move
 from ducha.approvals.intake import window_only as _window
 from ducha.approvals.models import Application, ApplicationState, Pause
 from ducha.approvals.models_applications import OPEN_STATES
+from ducha.approvals.publish import publish_status
 from ducha.audit.api import record as audit
 from ducha.inbox.notify import notify_people, notify_units
 from ducha.org.models import User
@@ -87,6 +88,7 @@ def do_withdraw(*, actor: User, application_id: int, reason: str, confirm: bool,
               next_check_on=None)
         Pause.objects.filter(application=app, ended_on__isnull=True).update(ended_on=max(today, app.received_on))
         _event(app, "withdrawn", actor, today, reason=words)
+        publish_status(app, today)
         audit(actor=actor, action="approvals.withdraw", obj_type="approvals.Application", obj_id=app.pk,
               before={"state": before}, after={"state": app.state, "reason": words})
         if before in (ApplicationState.ACCEPTED, ApplicationState.PAUSED):

@@ -46,6 +46,7 @@ from ducha.approvals.catalogue_checks import (
     publish_errors,
 )
 from ducha.approvals.models import Item, ItemVersion, VersionState
+from ducha.approvals.publish import publish_item
 from ducha.audit.api import record as audit
 from ducha.inbox.notify import notify_units
 from ducha.ledger.import_file import LedgerFileError, check_archive
@@ -366,6 +367,7 @@ def import_catalogue(path: Path, *, actor: User, today: date) -> ImportPlan:
             audit(actor=actor, action="approvals.catalogue.import", obj_type="approvals.ItemVersion", obj_id=v.pk,
                   before=None, after={"code": it.code, "version": v.version, "effective_from": v.effective_from,
                                       "file": path.name})
+            publish_item(it.code, today)
         if todo:
             title = _("Approval catalogue updated")
             body = _("%(n)d items were published from a catalogue file; see the power list of your department.") % {

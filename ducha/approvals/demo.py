@@ -7,5 +7,5 @@ def build_demo_approvals() -> None:
     from ducha.approvals.demo_applications import build_demo_applications
     from ducha.approvals.demo_catalogue import build_demo_catalogue
 
-    if build_demo_catalogue():
-        build_demo_applications()
+    build_demo_catalogue()
+    build_demo_applications()  # makes nothing once there are applications

@@ -4,9 +4,11 @@
   materials, fees, delegation per area, prerequisites and flow;
 - ``models_applications``: applications from 收件 to decision, their materials, one-time
   notices, pauses, steps, documents and events;
-- ``models_supervision``: electronic supervision's cards (电子监察 黄牌/红牌).
+- ``models_supervision``: electronic supervision's cards (电子监察 黄牌/红牌);
+- ``models_ratings``: 好差评, the rectification of a bad rating and the appeal against one.
 """
 
 from ducha.approvals.models_applications import *  # noqa: F403
 from ducha.approvals.models_catalogue import *  # noqa: F403
+from ducha.approvals.models_ratings import *  # noqa: F403
 from ducha.approvals.models_supervision import *  # noqa: F403

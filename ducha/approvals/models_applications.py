@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ducha.approvals.models_catalogue import FlowStep, ItemVersion, Material
 from ducha.org.models import Unit
@@ -45,7 +46,7 @@ class ApplicationState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")  # 已受理 (审查中)
     PAUSED = "paused", _("Clock paused")  # 特别程序 (不计时)
     GRANTED = "granted", _("Granted")  # 准予许可
-    REFUSED = "refused", _("Refused")  # 不予许可
+    REFUSED = "refused", pgettext_lazy("approval", "Refused")  # 不予许可
     NOT_ACCEPTED = "not_accepted", _("Not accepted")  # 不予受理
     WITHDRAWN = "withdrawn", _("Withdrawn")  # 撤回
 
@@ -94,7 +95,7 @@ class Application(models.Model):
     extension_approved_by = models.CharField(_("extension approved by"), max_length=100, blank=True)
     extension_approved_on = models.DateField(_("extension approved on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decision_reason = models.TextField(_("reasons"), blank=True)
+    decision_reason = models.TextField(pgettext_lazy("approval", "reasons"), blank=True)
     # the reminder loop's claim: the next day the electronic supervision looks at it again
     next_check_on = models.DateField(_("next check on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -120,7 +121,7 @@ class Application(models.Model):
 class MaterialState(models.TextChoices):
     PENDING = "pending", _("Not yet checked")  # 待审查
     OK = "ok", _("Complete")  # 齐全
-    MISSING = "missing", _("Missing")  # 缺少
+    MISSING = "missing", pgettext_lazy("approval", "Missing")  # 缺少
     WRONG = "wrong", _("Not in the required form")  # 不符合法定形式
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ducha.org.models import Unit
 
@@ -127,7 +128,7 @@ class Material(models.Model):
     code = models.CharField(_("material code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     required = models.BooleanField(_("required"), default=True)
-    form = models.CharField(_("form"), max_length=10, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL)
+    form = models.CharField(pgettext_lazy("approval", "form"), max_length=10, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL)
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)
     sample = models.CharField(_("form sample"), max_length=200, blank=True)  # 样表 (name or address)
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,7 +30,9 @@ from ducha.approvals.models import (
     Document,
     Event,
     Item,
+    Level,
     MaterialState,
+    Node,
 )
 from ducha.org.access import business_reader
 from ducha.org.roles import Role
@@ -94,7 +97,12 @@ def receive(request: HttpRequest) -> HttpResponse:
         except act.IntakeError as e:
             errors = e.errors
         else:
-            messages.success(request, _("Received as %(number)s.") % {"number": app.receipt_number})
+            # The query code exists in plain text only now: shown once, on the next page, to hand over.
+            messages.success(request, format_html(
+                '{} <span class="d-block mt-1">{} <strong class="fs-4 font-monospace" data-testid="query-code">{}'
+                '</strong></span>', _("Received as %(number)s.") % {"number": app.receipt_number},
+                _("Query code for the public site (shown only this once; give it to the applicant):"),
+                getattr(app, "query_code", "")))
             return redirect("approvals:app-detail", application_id=app.pk)
     found = list(published_catalogue(today, search)[:30]) if search or version is None else []
     ticked = set(_ints(source.getlist("materials")))
@@ -164,6 +172,8 @@ def _event_label(kind: str) -> str:
         "materials_submitted": _("Materials handed in"), "accepted": _("Accepted"),
         "deemed_accepted": _("Accepted by law (art. 32)"), "not_accepted": _("Not accepted"),
         "handed_over": _("First-contact responsibility handed over"), "withdrawn": _("Withdrawn"),
+        "step_done": _("Step done"), "pause": _("Clock paused (art. 45)"), "resume": _("Clock resumed"),
+        "extend": _("Limit extended (art. 42)"), "decide": _("Decided"),
     }.get(kind, kind.replace("_", " "))
 
 
@@ -219,6 +229,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     return render(request, "approvals/window_application.html", {
         "app": app, "window": window, "clock": clock, "under_check": under_check, "open": open_,
         "check_words": clock.words() if under_check else "",
+        "rating_nodes": Node.choices, "rating_levels": Level.choices,
         "materials": list(app.materials.select_related("material").order_by("material__position", "id")),
         "material_states": [(v, t) for v, t in MaterialState.choices if v != MaterialState.PENDING],
         "notices": list(app.notices.select_related("given_by").order_by("sequence")),

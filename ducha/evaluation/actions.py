@@ -6,6 +6,7 @@ new snapshot version with its reason, so a published rank never changes silently
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -27,6 +28,8 @@ from ducha.evaluation.models import (
 from ducha.evaluation.scoring import score_units
 from ducha.inbox.notify import notify_people, notify_units
 from ducha.org.models import Unit, User
+from ducha.publication.models import Kind
+from ducha.publication.publish import publish
 from ducha.rules.periods import Period
 from ducha.rules.workdays import UncoveredYear
 from ducha.workcal import service as workcal
@@ -133,6 +136,7 @@ def do_rescore_evaluation(*, actor: User, evaluation: EvaluationPeriod, reason: 
         audit(actor=actor, action="evaluation.rescore", obj_type="evaluation.EvaluationPeriod", obj_id=locked.pk,
               before={"state": locked.state}, after={"snapshot": snap.version, "reason": reason.strip()})
         if locked.state == PeriodState.PUBLISHED:
+            publish_ranking(locked, correction=reason.strip())
             units = category_units(locked.category)
             title = _("Evaluation corrected: %(period)s") % {"period": locked.period}
             transaction.on_commit(lambda: notify_units(units, title=title, body=reason.strip()))
@@ -207,7 +211,32 @@ def do_publish_evaluation(*, actor: User, evaluation: EvaluationPeriod, today: d
         transaction.on_commit(lambda: notify_units(units, title=title, body=body))
     evaluation.refresh_from_db()
     render_ranking_files(evaluation)
+    with transaction.atomic():
+        publish_ranking(evaluation)
     return evaluation
+
+
+def publish_ranking(evaluation: EvaluationPeriod, correction: str = "") -> None:
+    """The published ranking on the public site (key: period and category), with the bulletin's
+    PDF; a correction after publication publishes the new ranks with its reason."""
+    from ducha.evaluation.documents import GRADES_ZH, title_of
+    from ducha.evaluation.summary import current_lines
+
+    period = Period.parse(evaluation.period)
+    rows = [{"rank": line.rank, "unit": line.unit.name, "score": str(line.total),
+             "grade": {"zh": GRADES_ZH.get(line.grade, line.grade), "en": line.grade.capitalize()}}
+            for line in current_lines(evaluation).select_related("unit")]
+    day = timezone.localdate(evaluation.published_at) if evaluation.published_at else workcal.today()
+    summary = {"zh": f"{period.label_zh}{evaluation.category.name}绩效考评结果，共{len(rows)}个单位。",
+               "en": f"Performance evaluation of {period.key}, {evaluation.category.code}: {len(rows)} units."}
+    if correction:
+        summary = {k: f"{v} ({correction})" for k, v in summary.items()}
+    payload = {"period": {"zh": period.label_zh, "en": period.key}, "document_number": evaluation.number,
+               "date": day.isoformat(), "summary": summary, "category": evaluation.category.code,
+               "groups": [{"title": evaluation.category.name, "rows": rows}]}
+    files = [(f"{evaluation.number}.pdf", Path(evaluation.pdf.path))] if evaluation.pdf else []
+    publish(Kind.RANKING, f"{evaluation.period}-{evaluation.category.code}", title_of(evaluation), payload,
+            files=[f for f in files if f[1].is_file()])
 
 
 def objection_deadline(evaluation: EvaluationPeriod) -> date | None:

@@ -21,7 +21,7 @@ from django.db.models import Count
 
 from ducha.accountability.rounds_models import Finding, RoundState
 from ducha.accountability.summary import unit_accountability
-from ducha.approvals.summary import units_cards
+from ducha.approvals.summary import units_cards, units_ratings
 from ducha.awards.summary import units_innovation
 from ducha.evaluation.models import Rating
 from ducha.lawful.summary import units_lawful
@@ -231,6 +231,28 @@ def approval_red_cards(unit_ids: list[int], period: Period, today: date) -> dict
 def approval_yellow_cards(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
     return {uid: Raw(Decimal(c.yellow), [{"type": "approval_card", "id": i} for i in c.yellow_ids],
                      f"yellow_cards:{c.yellow}") for uid, c in units_cards(unit_ids, period.start, period.end).items()}
+
+
+@source("public_bad_ratings", "好差评: bad ratings per 1,000 applications received, discounted ones left out (S5.3)")
+def public_bad_ratings(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
+    """A raw 满意率 sits at the ceiling and separates nobody; bad ratings per thousand do (a
+    control-type input: fewer is better)."""
+    out: dict[int, Raw] = {}
+    for uid, r in units_ratings(unit_ids, period.start, period.end).items():
+        value = None if r.bad_per_thousand is None else Decimal(str(round(r.bad_per_thousand, 2)))
+        out[uid] = Raw(value, [{"type": "service_rating", "id": i} for i in r.bad_ids],
+                       f"bad_ratings:{r.bad}/{r.applications}" if value is not None else "no_applications")
+    return out
+
+
+@source("public_rectified_on_time", "好差评: the share of bad ratings rectified on time (S5.3)")
+def public_rectified_on_time(unit_ids: list[int], period: Period, today: date) -> dict[int, Raw]:
+    out: dict[int, Raw] = {}
+    for uid, r in units_ratings(unit_ids, period.start, period.end).items():
+        share = None if r.rectified_on_time is None else Decimal(str(r.rectified_on_time)) / 100
+        out[uid] = Raw(share, [{"type": "service_rating", "id": i} for i in r.bad_ids],
+                       f"rectified:{r.rectified_on_time}%" if share is not None else "no_bad_ratings")
+    return out
 
 
 def _rated(code: str) -> SourceFn:

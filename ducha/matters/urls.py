@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ducha.matters import views, views_edit, views_evidence
+from ducha.matters import views, views_edit, views_evidence, views_publish
 
 app_name = "matters"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/panel/", views.dashboard_panel, name="dashboard-panel"),
     path("map/", views.battle_map, name="map"),
+    path("key-tasks/publish/", views_publish.publish_key_tasks, name="key-tasks-publish"),
     path("<int:matter_id>/", views.matter_detail, name="detail"),
     path("<int:matter_id>/act/", views.matter_act, name="act"),
     path("<int:matter_id>/extension/", views.extension_request, name="extension-request"),

@@ -3,13 +3,14 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from ducha.portal import limits, views, views_status
+from ducha.portal import limits, views, views_apply, views_rating, views_status
 from ducha.publication.models import Kind
 
 _pages = [
     path("", views.home, name="home"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<str:code>/", views.catalogue_item, name="catalogue_item"),
+    path("catalogue/<str:code>/apply/", views_apply.apply, name="apply"),
     path("key-tasks/", views.key_tasks, name="key_tasks"),
     path("rankings/", views.listing, {"kind": Kind.RANKING}, name="rankings"),
     path("rankings/<path:key>/", views.detail, {"kind": Kind.RANKING}, name="ranking"),
@@ -19,7 +20,11 @@ _pages = [
     path("exposures/<path:key>/", views.detail, {"kind": Kind.EXPOSURE}, name="exposure"),
     path("files/<int:pk>/", views.download, name="file"),
     path("status/", views_status.status, name="status"),
+    path("status/materials/", views_apply.materials, name="apply_materials"),
     path("status/files/<str:token>/", views_status.status_file, name="status_file"),
+    path("rate/", views_rating.rate, name="rate"),
+    path("ratings/", views_rating.results, name="ratings"),
+    path("ratings/<str:month>/", views_rating.results_month, name="ratings_month"),
     path("language/", limits.limited("language")(set_language), name="set_language"),
 ]
 

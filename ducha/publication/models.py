@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -22,6 +23,7 @@ class Kind(models.TextChoices):
     BULLETIN = "bulletin", _("Bulletin")  # 通报
     EXPOSURE = "exposure", _("Exposure")  # 曝光
     APPLICATION_STATUS = "application_status", _("Application status")  # 办件状态
+    RATINGS = "ratings", _("Monthly rating results")  # 好差评 月度结果
 
 
 class Publication(models.Model):
@@ -31,7 +33,7 @@ class Publication(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=100)
     version = models.PositiveIntegerField(_("version"))
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("publication", "title"), max_length=300)
     payload = models.JSONField(_("payload"), default=dict)
     published_at = models.DateTimeField(_("published at"))
     withdrawn = models.BooleanField(_("withdrawn"), default=False)

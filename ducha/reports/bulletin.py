@@ -6,6 +6,7 @@ and PDF by ``ducha.documents`` and stored with who issued it.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from ducha.documents import (
 from ducha.documents.register import take_document_number
 from ducha.documents.store import render_into
 from ducha.org.models import Unit, UnitKind, User
+from ducha.publication.models import Kind
+from ducha.publication.publish import publish
 from ducha.reports.access import can_issue_bulletin
 from ducha.reports.actions import ReportError
 from ducha.reports.bulletin_data import OVERDUE_LISTED, BulletinData, bulletin_data
@@ -222,7 +225,36 @@ def do_issue_bulletin(*, actor: User, period: Period, today: date | None = None)
         raise ReportError({"period": _issued(period)}) from None
     render_bulletin_files(bulletin, data)
     bulletin.refresh_from_db()
+    with transaction.atomic():
+        publish_bulletin(bulletin, data)
     return bulletin
+
+
+def document_text(doc: OfficialDocument) -> str:
+    """An official document's body as plain paragraphs (a table's rows as lines), for the public site."""
+    parts: list[str] = []
+    for block in doc.body:
+        if isinstance(block, Table):
+            parts.append("\n".join(" | ".join(row) for row in block.rows))
+        elif isinstance(block, Heading | Paragraph):
+            parts.append(block.text + getattr(block, "tail", ""))
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def publish_bulletin(bulletin: Bulletin, data: BulletinData | None = None) -> None:
+    """The issued bulletin on the public site (key: its number), with its text as issued and its PDF."""
+    period = Period.parse(bulletin.period)
+    doc = build_bulletin_document(data or bulletin_data(period, bulletin.issued_on), bulletin.number,
+                                  bulletin.issued_on)
+    figures = bulletin.summary
+    summary = {"zh": f"{period.label_zh}：督办事项{figures.get('total', 0)}项，办结{figures.get('completed', 0)}项，"
+                     f"逾期{figures.get('overdue', 0)}项。",
+               "en": f"{period.key}: {figures.get('total', 0)} matters, {figures.get('completed', 0)} completed, "
+                     f"{figures.get('overdue', 0)} overdue."}
+    payload = {"number": bulletin.number, "date": bulletin.issued_on.isoformat(), "period": bulletin.period,
+               "summary": summary, "body": document_text(doc), "items": []}
+    files = [(f"{bulletin.number}.pdf", Path(bulletin.pdf.path))] if bulletin.pdf else []
+    publish(Kind.BULLETIN, bulletin.number, bulletin.title, payload, files=[f for f in files if f[1].is_file()])
 
 
 def render_bulletin_files(bulletin: Bulletin, data: BulletinData | None = None) -> bool:

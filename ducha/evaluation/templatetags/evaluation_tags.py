@@ -25,7 +25,7 @@ METHODS = {
 RECORDS = {"matter": _("Matter"), "rate": _("Rate shortfall"), "lawful_check": _("Lawful-administration check"),
            "finding": _("Supervision finding"), "record": _("Accountability record"),
            "nomination": _("Innovation award"), "letter": _("Reminder letter"), "rating": _("Rating"),
-           "approval_card": _("Supervision card")}
+           "approval_card": _("Supervision card"), "service_rating": _("Service rating")}
 
 
 @register.filter
@@ -60,6 +60,8 @@ NOTES = {
     "honours": _("sum of %(x)s honours"), "ledger_final": _("%(x)s completed, as the year-end ledger was closed"),
     "ledger_not_closed": _("the year's ledger is not closed"),
     "red_cards": _("%(x)s red cards"), "yellow_cards": _("%(x)s yellow cards"),
+    "bad_ratings": _("%(x)s bad ratings of applications received"), "no_applications": _("no applications"),
+    "rectified": _("%(x)s rectified on time"), "no_bad_ratings": _("no bad ratings"),
 }
 # The rules write formulas in numbers with a few English phrases; each phrase has its words here.
 PHRASES = [
@@ -100,6 +102,8 @@ SOURCES = {
     "provincial_honours": _("Provincial honours"), "ledger_year_end": _("The year-end ledger"),
     "approval_red_cards": _("Red cards of electronic supervision"),
     "approval_yellow_cards": _("Yellow cards of electronic supervision"),
+    "public_bad_ratings": _("Bad service ratings per 1,000 applications"),
+    "public_rectified_on_time": _("Bad service ratings rectified on time"),
 }
 
 
