@@ -41,7 +41,7 @@ class Channel(models.TextChoices):
 
 
 class ApplicationState(models.TextChoices):
-    RECEIVED = "received", _("Received")  # 已收件 (材料审查中)
+    RECEIVED = "received", pgettext_lazy("approval", "Received")  # 已收件 (材料审查中)
     NOTIFIED = "notified", _("Materials to be completed")  # 补正中 (一次性告知)
     ACCEPTED = "accepted", _("Accepted")  # 已受理 (审查中)
     PAUSED = "paused", _("Clock paused")  # 特别程序 (不计时)
