@@ -353,11 +353,11 @@ _postgres = pytest.mark.skipif(django_settings.DATABASES["default"]["ENGINE"] !=
 @_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_s3_3_concurrent_passes_issue_each_card_exactly_once(city):
+def test_s3_3_concurrent_passes_issue_each_card_exactly_once(city, clock):
     """Four passes at once over the same 400 due applications, in batches of 25: every card
     once (SKIP LOCKED splits the claims; the unique constraints would refuse a double)."""
     from ducha.workcal.demo import build_demo_calendar
-    from ducha.workcal.service import clear_cache, today
+    from ducha.workcal.service import clear_cache
 
     # A transactional test before this one may have flushed the seeded calendar: load it as an
     # installation has it, whatever ran before.
@@ -365,7 +365,8 @@ def test_s3_3_concurrent_passes_issue_each_card_exactly_once(city):
     clear_cache()
     Unit.objects.create(code=django_settings.DUCHA_APPROVAL_SERVICE_UNIT, name="市行政审批服务局",
                         kind=UnitKind.DEPARTMENT)
-    cal, d = get_calendar(), today()
+    d = clock.set(RED_DAY).date()  # the passes and the notifications share the test's day
+    cal = get_calendar()
     v_yellow, v_red = version(city, promised=10), version(city, promised=5)
     accepted = cal.add_workdays(cal.workday_on_or_before(d), -9)
     for i in range(400):
